@@ -1,0 +1,456 @@
+"""The code that runs on the student's side of the wall.
+
+This file is the whole of what the student's process ever holds of the
+grader.  The grader starts it as a *fork server*: a separate interpreter
+(``python -I -c <this source>``) that imports numpy and sympy once, then
+reads requests on its standard input, one JSON line each, and forks a fresh
+*worker* for every exercise.  The worker
+
+* becomes the leader of a new session, with its standard streams sent to a
+  capped file and every other inherited descriptor closed,
+* hides the grader's package and the reference solutions (a private mount
+  namespace, where the operating system allows one),
+* sets its limits (address space, file size, CPU, no core files) and, when
+  the grader runs as root, drops to an unprivileged user,
+* imports the student's module from a temporary copy of the submission and
+  runs the requested *probes* (function calls with plain-data arguments),
+* writes each probe's outcome as plain JSON, one line each, to a pipe.
+
+The server enforces the wall-clock budget, kills the whole session, sweeps
+up any process the student left behind, and answers with the raw lines.  It
+never interprets them: the grader parses them as untrusted JSON.
+
+Nothing here contains an expected answer: the grader sends inputs only.
+
+The module is also imported by the grader (never by the worker) for
+:func:`compile_tree`, so that both sides evaluate test functions alike.
+"""
+
+import json
+import os
+import select
+import signal
+import sys
+import time
+
+TREE_FUNCTIONS = (
+    "exp", "log", "sin", "cos", "tan", "sinh", "cosh", "tanh",
+    "asin", "acos", "atan", "Abs", "sqrt",
+)
+MAX_RESULT_BYTES = 16 * 1024 * 1024
+OUTPUT_KEEP_BYTES = 4096
+NOBODY = 65534
+
+
+# --------------------------------------------------------------------------
+# Expression trees: ["Add", a, b, ...], ["Symbol", "x"], ["Integer", "3"] ...
+# --------------------------------------------------------------------------
+
+def compile_tree(tree, np=None):
+    """Turn an expression tree into a function of ``x`` built from numpy ufuncs."""
+    if np is None:
+        import numpy as np
+    ufuncs = {
+        "exp": np.exp, "log": np.log, "sin": np.sin, "cos": np.cos,
+        "tan": np.tan, "sinh": np.sinh, "cosh": np.cosh, "tanh": np.tanh,
+        "asin": np.arcsin, "acos": np.arccos, "atan": np.arctan,
+        "Abs": np.abs, "sqrt": np.sqrt,
+    }
+
+    def build(node):
+        head, args = node[0], node[1:]
+        if head == "Symbol":
+            return lambda x: x
+        if head in ("Integer", "Float"):
+            value = np.float64(float(args[0]))
+            return lambda x: value
+        if head == "Rational":
+            value = np.float64(int(args[0]) / int(args[1]))
+            return lambda x: value
+        if head == "pi":
+            return lambda x: np.float64(np.pi)
+        if head == "E":
+            return lambda x: np.float64(np.e)
+        parts = [build(a) for a in args]
+        if head == "Add":
+            def add(x):
+                total = parts[0](x)
+                for p in parts[1:]:
+                    total = total + p(x)
+                return total
+            return add
+        if head == "Mul":
+            def mul(x):
+                total = parts[0](x)
+                for p in parts[1:]:
+                    total = total * p(x)
+                return total
+            return mul
+        if head == "Pow":
+            base, exponent = parts
+            return lambda x: np.power(base(x), exponent(x))
+        if head in ufuncs:
+            fn, (arg,) = ufuncs[head], parts
+            return lambda x: fn(arg(x))
+        raise ValueError(f"unknown expression node {head!r}")
+
+    return build(tree)
+
+
+def expr_to_tree(expr, sympy):
+    """Encode a sympy expression as a tree of plain lists (worker side)."""
+    if expr.is_Symbol:
+        return ["Symbol", str(expr.name)]
+    if expr.is_Integer:
+        return ["Integer", str(int(expr))]
+    if expr.is_Rational:
+        return ["Rational", str(int(expr.p)), str(int(expr.q))]
+    if expr.is_Float:
+        return ["Float", repr(float(expr))]
+    if expr is sympy.pi:
+        return ["pi"]
+    if expr is sympy.E:
+        return ["E"]
+    head = type(expr).__name__
+    if head in ("Add", "Mul", "Pow") or head in TREE_FUNCTIONS:
+        return [head] + [expr_to_tree(a, sympy) for a in expr.args]
+    return ["?", head]
+
+
+# --------------------------------------------------------------------------
+# Worker: runs inside the student's process
+# --------------------------------------------------------------------------
+
+def _encode(value, np, sympy, depth=0):
+    """Plain-data image of what student code returned.  Exact type tests only:
+    a subclass of float or list is not a float or a list."""
+    if depth > 50:
+        return {"$other": "deeply nested value"}
+    t = type(value)
+    if value is None:
+        return None
+    if t is bool:
+        return {"$bool": value}
+    if t is int or t is float:
+        return value
+    if t in (np.float64, np.float32, np.float16, np.int64, np.int32,
+             np.int16, np.int8, np.uint8, np.uint16, np.uint32, np.uint64,
+             np.longdouble):
+        return {"$np": t.__name__, "v": float(value)}
+    if t is np.bool_:
+        return {"$bool": bool(value)}
+    if t is np.ndarray:
+        if value.dtype.kind not in "biuf":
+            return {"$other": f"numpy array of dtype {value.dtype}"}
+        if value.size > 1_000_000:
+            return {"$other": f"numpy array of {value.size} elements"}
+        return {"$array": value.astype(float).tolist(), "shape": list(value.shape)}
+    if t is list or t is tuple:
+        if len(value) > 1_000_000:
+            return {"$other": f"{t.__name__} of {len(value)} elements"}
+        return {"$" + t.__name__: [_encode(v, np, sympy, depth + 1) for v in value]}
+    if t is dict:
+        return {"$dict": [[_encode(k, np, sympy, depth + 1), _encode(v, np, sympy, depth + 1)]
+                          for k, v in value.items()]}
+    if t is str:
+        return {"$str": value[:200]}
+    if isinstance(value, sympy.Basic) and type(value).__module__.startswith("sympy."):
+        if value.is_number and value.is_real and not value.free_symbols:
+            try:
+                return {"$sympy_number": float(value), "tree": expr_to_tree(value, sympy)}
+            except (TypeError, ValueError):
+                pass
+        return {"$tree": expr_to_tree(value, sympy)}
+    if callable(value) and t.__name__ in ("function", "builtin_function_or_method"):
+        return {"$other": "function"}
+    return {"$other": f"{t.__module__}.{t.__qualname__}"[:120]}
+
+
+def _decode_arg(arg, np, sympy):
+    """Build a probe argument from its plain description (grader -> worker)."""
+    if isinstance(arg, dict):
+        if "$array" in arg:
+            return np.array(arg["$array"], dtype=float)
+        if "$tuple" in arg:
+            return tuple(_decode_arg(a, np, sympy) for a in arg["$tuple"])
+        if "$func" in arg:
+            fn = compile_tree(arg["$func"], np)
+            # A plain Python function the student may call with floats or arrays.
+            return lambda x: fn(x)
+        if "$symbol" in arg:
+            return sympy.Symbol(arg["$symbol"])
+    if isinstance(arg, list):
+        return [_decode_arg(a, np, sympy) for a in arg]
+    return arg
+
+
+def _error(exc, module_file):
+    """Describe an exception raised by student code: type, message and the
+    deepest line of the student's file it passed through."""
+    tb, line = exc.__traceback__, None
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == module_file:
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    try:
+        message = str(exc)[:500]
+    except BaseException:  # a hostile __str__
+        message = "<message unavailable>"
+    return {"type": type(exc).__name__, "message": message, "line": line}
+
+
+def run_probes(module_name, probes, emit, np, sympy):
+    """Import the student's module and run each probe, emitting one result each."""
+    import importlib
+    module_file = os.path.abspath(module_name + ".py")
+    try:
+        module = importlib.import_module(module_name)
+    except BaseException as exc:  # SystemExit and KeyboardInterrupt included
+        emit({"import_error": _error(exc, module_file)})
+        return
+    emit({"imported": True})
+    for index, probe in enumerate(probes):
+        emit({"i": index, **run_probe(module, probe, module_file, np, sympy)})
+
+
+def run_probe(module, probe, module_file, np, sympy):
+    fn = getattr(module, probe["fn"], None)
+    if fn is None:
+        return {"missing": probe["fn"]}
+    if not callable(fn):
+        return {"not_callable": type(fn).__name__}
+    args = [_decode_arg(a, np, sympy) for a in probe.get("args", [])]
+    kwargs = {k: _decode_arg(v, np, sympy) for k, v in probe.get("kwargs", {}).items()}
+    result = {}
+    try:
+        value = fn(*args, **kwargs)
+        result["value"] = _encode(value, np, sympy)
+    except BaseException as exc:
+        result["error"] = _error(exc, module_file)
+        points = probe.get("fallback_points")
+        if points is not None:
+            values = []
+            for x in points:
+                try:
+                    values.append({"value": _encode(fn(float(x)), np, sympy)})
+                except BaseException as exc2:
+                    values.append({"error": _error(exc2, module_file)})
+            result["fallback"] = values
+    watch = probe.get("watch_args", [])
+    if watch:
+        result["args_after"] = [_encode(args[i], np, sympy) for i in watch]
+    return result
+
+
+def _mask_paths(paths):
+    """Hide ``paths`` from this process with empty read-only tmpfs mounts in a
+    private mount namespace.  Returns True when it worked (needs root or a
+    user namespace); the grader falls back to path filtering otherwise."""
+    paths = [p for p in paths if os.path.isdir(p)]
+    if not paths:
+        return True
+    try:
+        import ctypes
+        libc = ctypes.CDLL(None, use_errno=True)
+        CLONE_NEWNS, MS_REC, MS_PRIVATE, MS_RDONLY = 0x20000, 0x4000, 1 << 18, 1
+        if libc.unshare(CLONE_NEWNS) != 0:
+            return False
+        if libc.mount(b"none", b"/", None, MS_REC | MS_PRIVATE, None) != 0:
+            return False
+        for p in paths:
+            if libc.mount(b"tmpfs", p.encode(), b"tmpfs", MS_RDONLY, b"size=4k") != 0:
+                return False
+        return True
+    except Exception:
+        return False
+
+
+def _child_main(request, result_fd, output_fd, np, sympy):
+    """Everything the worker does between fork and exit.  Never returns."""
+    import resource
+    try:
+        os.setsid()
+        devnull = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(devnull, 0)
+        os.dup2(output_fd, 1)
+        os.dup2(output_fd, 2)
+        os.closerange(3, result_fd)
+        os.closerange(result_fd + 1, 65536)
+        limits = request["limits"]
+        masked = _mask_paths(request.get("hide", []))
+        mem = limits["memory_bytes"]
+        if mem:
+            resource.setrlimit(resource.RLIMIT_AS, (request["base_vm"] + mem,) * 2)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limits["output_bytes"],) * 2)
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        cpu = int(limits["time_seconds"]) + 2
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
+        workdir = request["workdir"]
+        if os.getuid() == 0:
+            os.setgroups([])
+            os.setgid(NOBODY)
+            os.setuid(NOBODY)
+            resource.setrlimit(resource.RLIMIT_NPROC, (64, 64))
+        os.chdir(workdir)
+        hidden = [os.path.realpath(p) for p in request.get("hide", [])]
+        roots = [os.path.realpath(p) for p in request.get("hide_roots", [])]
+
+        def importable(entry):
+            # Neither a hidden folder, nor inside one, nor a root that holds one.
+            real = os.path.realpath(entry or ".")
+            return real not in roots and not any(
+                real == h or real.startswith(h + os.sep) for h in hidden)
+
+        sys.path[:] = [workdir] + [p for p in sys.path if p and importable(p)]
+        sys.meta_path[:] = [f for f in sys.meta_path if "editable" not in type(f).__module__.lower()
+                            and "editable" not in getattr(f, "__name__", "").lower()]
+        sys.path_importer_cache.clear()
+        sys.argv = [request["module"] + ".py"]
+        out = os.fdopen(result_fd, "w", buffering=1)
+        dumps = json.dumps
+
+        def emit(obj):
+            try:
+                out.write(dumps(obj, allow_nan=True) + "\n")
+            except (TypeError, ValueError) as exc:
+                out.write(dumps({"i": obj.get("i"), "unencodable": str(exc)[:200]}) + "\n")
+            out.flush()
+
+        emit({"masked": masked})
+        run_probes(request["module"], request["probes"], emit, np, sympy)
+        out.flush()
+    except BaseException:
+        pass
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except BaseException:
+            pass
+    os._exit(0)
+
+
+def _descendants():
+    """Pids of this process's children (the server is a subreaper, so orphans
+    of a worker come back to it)."""
+    pids = []
+    try:
+        for tid in os.listdir("/proc/self/task"):
+            with open(f"/proc/self/task/{tid}/children") as fh:
+                pids.extend(int(p) for p in fh.read().split())
+    except OSError:
+        pass
+    return pids
+
+
+def _sweep(pid):
+    """Kill the worker's session and every process it left behind, and reap."""
+    for _ in range(100):
+        for target in [pid] + _descendants():
+            try:
+                os.killpg(target, signal.SIGKILL)
+            except OSError:
+                pass
+            try:
+                os.kill(target, signal.SIGKILL)
+            except OSError:
+                pass
+        while True:
+            try:
+                reaped, _ = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if reaped == 0:
+                break
+        if not _descendants():
+            return
+        time.sleep(0.005)
+
+
+def serve():
+    import numpy as np
+    import sympy
+    # Warm the parts of sympy a probe touches, so forked workers start hot.
+    x = sympy.Symbol("x")
+    expr_to_tree(sympy.diff(3 * x**3 - 2 * x**2 + x, x) + sympy.exp(x) / 2, sympy)
+    try:
+        import ctypes
+        ctypes.CDLL(None).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
+    except Exception:
+        pass
+    with open("/proc/self/status") as fh:
+        base_vm = next(int(l.split()[1]) * 1024 for l in fh if l.startswith("VmSize:"))
+    stdin, stdout = sys.stdin.buffer, sys.stdout
+    stdout.write(json.dumps({"ready": True, "pid": os.getpid()}) + "\n")
+    stdout.flush()
+    for line in stdin:
+        request = json.loads(line)
+        stdout.write(json.dumps(handle(request, base_vm, np, sympy)) + "\n")
+        stdout.flush()
+
+
+def handle(request, base_vm, np, sympy):
+    request["base_vm"] = base_vm
+    limits = request["limits"]
+    output_fd = os.open(request["output_file"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    if os.getuid() == 0:
+        os.fchown(output_fd, NOBODY, NOBODY)
+    read_fd, write_fd = os.pipe()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid == 0:
+        os.close(read_fd)
+        _child_main(request, write_fd, output_fd, np, sympy)
+    os.close(write_fd)
+    os.close(output_fd)
+    started = time.monotonic()
+    deadline = started + float(limits["time_seconds"])
+    chunks, size, reason = [], 0, None
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            reason = "timeout"
+            break
+        ready, _, _ = select.select([read_fd], [], [], remaining)
+        if not ready:
+            continue
+        chunk = os.read(read_fd, 65536)
+        if not chunk:
+            break
+        size += len(chunk)
+        if size > MAX_RESULT_BYTES:
+            reason = "result_too_large"
+            break
+        chunks.append(chunk)
+    os.close(read_fd)
+    status = None
+    if reason is None:
+        # The pipe closed: wait briefly for the worker to finish exiting.
+        end = time.monotonic() + 1.0
+        while time.monotonic() < end:
+            done, status = os.waitpid(pid, os.WNOHANG)
+            if done:
+                break
+            time.sleep(0.002)
+        else:
+            status = None
+    elapsed = time.monotonic() - started
+    _sweep(pid)
+    reply = {"lines": b"".join(chunks).decode("utf-8", "replace").splitlines(),
+             "reason": reason, "elapsed": elapsed}
+    if status is not None:
+        if os.WIFSIGNALED(status):
+            reply["signal"] = os.WTERMSIG(status)
+        elif os.WIFEXITED(status):
+            reply["exit_code"] = os.WEXITSTATUS(status)
+    try:
+        reply["output_size"] = os.path.getsize(request["output_file"])
+        with open(request["output_file"], "rb") as fh:
+            reply["output"] = fh.read(OUTPUT_KEEP_BYTES).decode("utf-8", "replace")
+    except OSError:
+        reply["output_size"], reply["output"] = 0, ""
+    return reply
+
+
+if __name__ == "__main__":
+    serve()

@@ -1,0 +1,88 @@
+"""The command line: parse arguments, call the library, report.
+
+    python -m autograder grade DIR [--json FILE] [--seed N] [--timeout S] ...
+    python -m autograder make-stubs
+
+Exit status: 0 when grading completed (whatever the score), 2 for bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .config import HELP, ConfigError, resolve
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m autograder",
+                                     description="Grade the calculus-for-deep-learning exercises.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    grade = sub.add_parser("grade", help="grade one submission folder")
+    grade.add_argument("folder", type=Path, help="folder holding derivatives.py, "
+                       "gradient_descent.py, weight_updates.py, neuron.py")
+    grade.add_argument("--json", type=Path, metavar="FILE",
+                       help="write Gradescope's results.json format to FILE")
+    for key in ("seed", "timeout", "memory", "output"):
+        grade.add_argument(f"--{key}", help=HELP[key])
+    grade.add_argument("--quiet", action="store_true", help="print only the score table")
+    stubs = sub.add_parser("make-stubs", help="regenerate exercises/ from solutions/")
+    stubs.add_argument("--solutions", type=Path, default=Path("solutions"))
+    stubs.add_argument("--exercises", type=Path, default=Path("exercises"))
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "make-stubs":
+        return make_stubs(args.solutions, args.exercises)
+    return grade(args)
+
+
+def grade(args: argparse.Namespace) -> int:
+    # The sandbox starts first, so its imports overlap with the grader's.
+    from .sandbox import Sandbox
+    try:
+        settings = resolve({k: getattr(args, k) for k in ("seed", "timeout", "memory", "output")})
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if args.json is not None and not args.json.parent.resolve().is_dir():
+        print(f"error: cannot write {args.json}: folder {args.json.parent} does not exist",
+              file=sys.stderr)
+        return 2
+    with Sandbox() as box:
+        from .report import details, gradescope, score_table, write_json_atomic
+        from .runner import SubmissionError, grade_submission
+        try:
+            result = grade_submission(args.folder, seed=settings.seed, limits=settings.limits,
+                                      sandbox=box)
+        except SubmissionError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+    if not args.quiet:
+        text = details(result)
+        if text:
+            print(text + "\n")
+    print(score_table(result))
+    if args.json is not None:
+        try:
+            write_json_atomic(args.json, gradescope(result))
+        except OSError as exc:
+            print(f"error: cannot write {args.json}: {exc}", file=sys.stderr)
+            return 2
+        print(f"results written to {args.json}")
+    return 0
+
+
+def make_stubs(solutions: Path, exercises: Path) -> int:
+    from .stubs import write_stubs
+    try:
+        written = write_stubs(solutions, exercises)
+    except (ValueError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    for path in written:
+        print(f"wrote {path}")
+    return 0

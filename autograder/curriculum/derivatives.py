@@ -1,0 +1,252 @@
+"""Exercise 1, ``derivatives``: the derivative as a slope (25 points)."""
+
+from __future__ import annotations
+
+import math
+import random
+
+from ..judging import Mismatch, feedback_for, judge_cases, number, screen
+from ..outcomes import Feedback, Outcome, Verdict
+from ..spec import Case, Check, Exercise, Misconception, Probe
+from ..tolerance import fmt, is_close, mismatch_table
+from ..tree import X, add, call, evaluator, func, mul, power
+from ..wire import Symbol, TreeError, as_float, evaluate_tree, rebuild_tree
+
+
+def f(x):
+    """The contract's f; the grader's own copy (the student's is not trusted)."""
+    return 3 * x**3 - 2 * x**2 + x
+
+
+def f_prime(x):
+    return 9 * x**2 - 4 * x + 1
+
+
+# ------------------------------------------------------------------ df
+
+DF_MISCONCEPTIONS = (
+    Misconception(
+        "df-coefficient-not-multiplied",
+        "exponents lowered but not brought down as factors",
+        "The power rule has two parts: d/dx xⁿ = n·xⁿ⁻¹. You lowered each "
+        "exponent; also multiply by the old exponent (3x³ gives 9x², not 3x²).",
+        model=lambda case: [3 * x**2 - 2 * x + 1 for x in case.context["points"]]),
+    Misconception(
+        "df-exponent-kept",
+        "exponents brought down but not lowered",
+        "The power rule lowers the exponent by one: d/dx xⁿ = n·xⁿ⁻¹, so the "
+        "derivative of a cubic is a quadratic.",
+        model=lambda case: [9 * x**3 - 4 * x**2 + x for x in case.context["points"]]),
+    Misconception(
+        "df-linear-term-dropped",
+        "the derivative of x taken as 0",
+        "The term x has slope 1 everywhere (x = x¹, so its derivative is 1·x⁰ = 1); "
+        "only constants vanish.",
+        model=lambda case: [9 * x**2 - 4 * x for x in case.context["points"]]),
+    Misconception(
+        "df-returns-f",
+        "returned f instead of its derivative",
+        "df should return the slope of f, not f itself: apply the power rule to each term.",
+        model=lambda case: [f(x) for x in case.context["points"]]),
+)
+
+
+def df_cases(rng: random.Random) -> list[Case]:
+    points = tuple([2.0] + [round(rng.uniform(-5, 5), 3) for _ in range(11)])
+    return [Case((Probe("df", (Symbol("x"),), fallback_points=points),),
+                 expected=[f_prime(x) for x in points], context={"points": points})]
+
+
+def judge_df(check: Check, cases: list[Case], results) -> Verdict:
+    """Symbolic when df takes a symbol, else values at points; three answers."""
+    case, r = cases[0], results[0][0]
+    points, expected = case.context["points"], case.expected
+    note = ""
+    values: list[float] | None = None
+    if r.status == "error" and not r.not_attempted and r.fallback:
+        note = (f"df could not take a sympy symbol ({r.error_text()}), so it was "
+                f"compared with f′ at {len(points)} points instead of symbolically.")
+        early = screen(check, [list(r.fallback)])
+        if early is not None:
+            return Verdict(early.outcome, Feedback(early.feedback.summary, note=note),
+                           early.misconception)
+        values = []
+        for p in r.fallback:
+            v = as_float(p.value)
+            if v is None:
+                return _wrong(case, f"df({points[len(values)]}) returned {p.value.kind}",
+                              "a number", note)
+            values.append(v)
+    else:
+        early = screen(check, results)
+        if early is not None:
+            return early
+        value = r.value
+        if value.kind == "number":
+            values = [float(value.value)] * len(points)
+            note = "df returned the same number whatever x is: a derivative here depends on x."
+        elif value.kind != "tree":
+            return _wrong(case, f"{value.kind}", "a sympy expression or a number",
+                          "Return an expression in x, e.g. built with + - * and **.")
+        else:
+            try:
+                student = rebuild_tree(value.value)
+            except TreeError as exc:
+                return Verdict(Outcome.UNDECIDED, Feedback(
+                    f"undecided: {exc}", note="An instructor should look at this answer."))
+            import sympy
+            x = sympy.Symbol("x")
+            reference = sympy.diff(f(x), x)
+            difference = sympy.expand(student - reference)
+            decided = True if difference == 0 else student.equals(reference)
+            if decided is True:
+                return Verdict(Outcome.PASSED, Feedback("equal to f′(x) (checked symbolically)"))
+            try:
+                values = [evaluate_tree(value.value, p) for p in points]
+            except (TreeError, ValueError, OverflowError, ZeroDivisionError):
+                values = None
+            if decided is None:
+                if values is None:
+                    return Verdict(Outcome.UNDECIDED, Feedback(
+                        "undecided: sympy could not decide, and the expression could not "
+                        "be evaluated at points", note="An instructor should look at this answer."))
+                note = (f"sympy could not decide whether your expression equals f′(x); "
+                        f"it was compared at {len(points)} points instead.")
+            elif values is None:
+                return Verdict(Outcome.FAILED, Feedback(
+                    "your expression is not equal to f′(x)",
+                    hint="Differentiate each term of f with the power rule."))
+    if all(is_close(v, e, 1e-9, 1e-9) for v, e in zip(values, expected)):
+        return Verdict(Outcome.PASSED, Feedback(f"agrees with f′ at {len(points)} points",
+                                                note=note))
+    m = None
+    for candidate in check.misconceptions:
+        predicted = candidate.model(case)
+        if all(is_close(v, p, 1e-9, 1e-9) for v, p in zip(values, predicted)):
+            m = candidate
+            break
+    table = mismatch_table(values, expected, 1e-9, 1e-9, label="x index")
+    i = next(i for i, (v, e) in enumerate(zip(values, expected)) if not is_close(v, e, 1e-9, 1e-9))
+    mismatch = Mismatch(got=f"df({fmt(points[i])}) = {fmt(values[i])}",
+                        expected=f"f′({fmt(points[i])}) = {fmt(expected[i])}",
+                        table=f"at x = {', '.join(fmt(p) for p in points)}\n{table}")
+    n_failed = sum(not is_close(v, e, 1e-9, 1e-9) for v, e in zip(values, expected))
+    fb = feedback_for(case, mismatch, n_failed, len(points), m)
+    fb = Feedback(summary=f"not the derivative of f: wrong at {n_failed} of {len(points)} points",
+                  inputs="df(x) with x a sympy symbol, then evaluated", got=fb.got,
+                  expected=fb.expected, table=fb.table,
+                  hint=fb.hint or "Differentiate f term by term with the power rule.",
+                  note="; ".join(n for n in (fb.note, note) if n))
+    return Verdict(Outcome.FAILED, fb, misconception=m.id if m else None)
+
+
+def _wrong(case: Case, got: str, expected: str, note: str) -> Verdict:
+    return Verdict(Outcome.FAILED, Feedback("df did not return an expression",
+                                            inputs=case.probe.call_text(), got=got,
+                                            expected=expected, note=note))
+
+
+# ---------------------------------------------------------- slope_at_2
+
+SLOPE_MISCONCEPTIONS = (
+    Misconception(
+        "slope-is-value",
+        "returned f(2) instead of the slope f′(2)",
+        "18 is the height of the curve at x = 2, f(2). The slope is the "
+        "derivative evaluated there: f′(2).",
+        model=lambda case: f(2.0)),
+)
+
+
+def slope_cases(rng: random.Random) -> list[Case]:
+    return [Case((Probe("slope_at_2"),), expected=f_prime(2.0))]
+
+
+# ------------------------------------------------- numerical_derivative
+
+def _families(rng: random.Random):
+    a = round(rng.uniform(0.5, 2.0), 2)
+    c = round(rng.uniform(-2.0, 2.0), 2)
+    return [
+        func(call("sin", mul(a, X)), f"lambda x: np.sin({a}*x)"),
+        func(call("exp", mul(a / 2, X)), f"lambda x: np.exp({a / 2}*x)"),
+        func(add(power(X, 3), mul(c, X)), f"lambda x: x**3 + {c}*x"),
+        func(call("log", add(1, power(X, 2))), "lambda x: np.log(1 + x**2)"),
+        func(call("tanh", mul(a, X)), f"lambda x: np.tanh({a}*x)"),
+        func(call("cos", add(X, c)), f"lambda x: np.cos(x + {c})"),
+    ]
+
+
+def central(g, x, h):
+    return (g(x + h) - g(x - h)) / (2 * h)
+
+
+def nd_cases(rng: random.Random) -> list[Case]:
+    families = _families(rng)
+    rng.shuffle(families)
+    cases = []
+    for i, fn in enumerate(families[:5]):
+        x = round(rng.uniform(-2, 2), 3)
+        h = None if i == 0 else rng.choice([1e-1, 5e-2, 1e-2, 1e-3])
+        g = evaluator(fn)
+        used = 1e-5 if h is None else h
+        expected = central(g, x, used)
+        # Rounding in f(x ± h), amplified by the division by 2h.
+        rounding = 64 * 2.2e-16 * (abs(g(x + used)) + abs(g(x - used)) + 1) / used
+        kwargs = {} if h is None or i % 2 else {"h": h}
+        args = (fn, x) if h is None or not i % 2 else (fn, x, h)
+        cases.append(Case((Probe("numerical_derivative", args, kwargs),), expected,
+                          context={"g": g, "x": x, "h": used, "abs": rounding},
+                          label="default h" if h is None else ""))
+    return cases
+
+
+def nd_compare(case: Case, results, expected) -> Mismatch | None:
+    return number(1e-9, case.context["abs"])(case, results, expected)
+
+
+def _nd_model(formula):
+    return lambda case: formula(case.context["g"], case.context["x"], case.context["h"])
+
+
+ND_MISCONCEPTIONS = (
+    Misconception(
+        "nd-forward-difference",
+        "one-sided (forward) difference",
+        "(f(x+h) − f(x))/h is one-sided: its error shrinks only like h. The central "
+        "difference (f(x+h) − f(x−h))/(2h) looks both ways and its error shrinks like h².",
+        model=_nd_model(lambda g, x, h: (g(x + h) - g(x)) / h)),
+    Misconception(
+        "nd-backward-difference",
+        "one-sided (backward) difference",
+        "(f(x) − f(x−h))/h looks only to the left, with an error that shrinks like h. "
+        "Use the central difference (f(x+h) − f(x−h))/(2h).",
+        model=_nd_model(lambda g, x, h: (g(x) - g(x - h)) / h)),
+    Misconception(
+        "nd-missing-factor-2",
+        "central difference divided by h instead of 2h",
+        "The two points x − h and x + h are 2h apart, so divide their difference by 2h; "
+        "dividing by h doubles the slope.",
+        model=_nd_model(lambda g, x, h: (g(x + h) - g(x - h)) / h)),
+    Misconception(
+        "nd-ignores-h",
+        "the step h is not used",
+        "Use the step size the caller passes in (the parameter h), not a fixed number: "
+        "the grader calls numerical_derivative with several values of h.",
+        model=lambda case: None if case.context["h"] == 1e-5 else central(
+            case.context["g"], case.context["x"], 1e-5)),
+)
+
+
+EXERCISE = Exercise(
+    module="derivatives",
+    title="The derivative is a slope",
+    checks=(
+        Check("df is the derivative of f", "df", 10, df_cases, judge_df,
+              misconceptions=DF_MISCONCEPTIONS),
+        Check("slope_at_2 is f'(2)", "slope_at_2", 5, slope_cases, judge_cases,
+              compare=number(), misconceptions=SLOPE_MISCONCEPTIONS),
+        Check("numerical_derivative is the central difference", "numerical_derivative", 10,
+              nd_cases, judge_cases, compare=nd_compare, misconceptions=ND_MISCONCEPTIONS),
+    ),
+)

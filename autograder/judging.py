@@ -1,0 +1,173 @@
+"""Pure functions from probe results to verdicts, shared by every check.
+
+A check's ``compare(case, results, expected)`` returns None when the
+student's results agree with ``expected`` and a :class:`Mismatch` when not;
+the same comparison decides whether a misconception's model explains what
+came back.  Nothing here runs student code or touches the sandbox.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from .outcomes import Feedback, Outcome, Verdict
+from .spec import Case, Check, Misconception
+from .tolerance import ABS, REL, fmt, fmt_approx, is_close, mismatch_table
+from .wire import ProbeResult, Returned, as_float, as_vector, describe
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    got: str
+    expected: str
+    table: str = ""
+    why: str = ""
+
+
+Compare = Callable[[Case, list[ProbeResult], Any], "Mismatch | None"]
+
+
+# ----------------------------------------------------------- comparisons
+
+def number(rel: float = REL, abs_: float = ABS) -> Compare:
+    """The first probe returns one number close to ``expected``."""
+    def compare(case: Case, results: list[ProbeResult], expected: float) -> Mismatch | None:
+        value = results[0].value
+        got = as_float(value)
+        if got is None:
+            return Mismatch(describe(value), f"a number, {fmt_approx(expected, rel, abs_)}",
+                            why=_type_hint(value, "a number"))
+        if is_close(got, expected, rel, abs_):
+            return None
+        return Mismatch(fmt(got), fmt_approx(expected, rel, abs_))
+    return compare
+
+
+def vector(rel: float = REL, abs_: float = ABS, label: str = "index",
+           what: str = "numbers") -> Compare:
+    """The first probe returns a flat sequence (list, tuple or 1-D array)
+    of numbers, element by element close to ``expected``."""
+    def compare(case: Case, results: list[ProbeResult], expected: list[float]) -> Mismatch | None:
+        value = results[0].value
+        got = as_vector(value)
+        want = f"a sequence of {len(expected)} {what}"
+        if got is None:
+            return Mismatch(describe(value), want, why=_type_hint(value, want))
+        if len(got) != len(expected):
+            return Mismatch(f"{describe(value)} ({len(got)} {what})", want)
+        table = mismatch_table(got, expected, rel, abs_, label=label)
+        if not table:
+            return None
+        return Mismatch(describe(value), "[" + ", ".join(fmt(e) for e in expected[:12]) +
+                        (", ...]" if len(expected) > 12 else "]"), table=table)
+    return compare
+
+
+def _type_hint(value: Returned | None, want: str) -> str:
+    if value is None:
+        return ""
+    if value.kind == "none":
+        return "Got None: did you forget a `return`?"
+    if value.kind == "array" and len(value.shape) != 1 and "number" in want:
+        return f"Return {want}, not an array of shape {value.shape}."
+    if value.kind == "other":
+        return f"Return {want}: plain Python or NumPy numbers, not {describe(value)}."
+    return ""
+
+
+# --------------------------------------------------------------- verdicts
+
+def screen(check: Check, results: list[list[ProbeResult]]) -> Verdict | None:
+    """The verdict when a probe did not return a value at all: the stub,
+    a missing function, an exception, a limit.  None when all returned."""
+    for probe_results in results:
+        for r in probe_results:
+            if r.status == "value":
+                continue
+            if r.status == "missing":
+                return Verdict(Outcome.NOT_ATTEMPTED, Feedback(
+                    f"not attempted: there is no function `{check.function}` "
+                    "(was it renamed or deleted?)"))
+            if r.status == "not_callable":
+                return Verdict(Outcome.ERROR, Feedback(
+                    f"`{check.function}` is a {r.detail}, not a function"))
+            if r.not_attempted:
+                return Verdict(Outcome.NOT_ATTEMPTED, Feedback(
+                    f"not attempted: `{check.function}` still raises NotImplementedError; "
+                    "replace `raise NotImplementedError()` with your code" +
+                    (f" (and in {', '.join(check.depends_on)}, which it uses)"
+                     if check.depends_on else "")))
+            if r.status == "spoiled":
+                return Verdict(Outcome.LIMIT, Feedback(f"no result: {r.detail}"))
+            if r.error_type == "MemoryError":
+                return Verdict(Outcome.LIMIT, Feedback(
+                    f"your code ran out of memory (MemoryError: it exceeded the memory cap)"))
+            if r.error_type == "SystemExit":
+                return Verdict(Outcome.ERROR, Feedback(
+                    "your code called sys.exit() or exit(): return a value instead"))
+            hint = ""
+            m = _recognise_error(check.misconceptions, r)
+            return Verdict(Outcome.ERROR, Feedback(
+                f"your code raised {r.error_text()}", hint=m.hint if m else hint),
+                misconception=m.id if m else None)
+    return None
+
+
+def _recognise_error(misconceptions, r: ProbeResult) -> Misconception | None:
+    text = f"{r.error_type}: {r.error_message}"
+    for m in misconceptions:
+        if m.error_pattern and re.search(m.error_pattern, text):
+            return m
+    return None
+
+
+def recognise(check: Check, cases: list[Case], results: list[list[ProbeResult]],
+              compare: Compare) -> Misconception | None:
+    """The first misconception whose model explains every applicable case."""
+    for m in check.misconceptions:
+        if m.model is None:
+            continue
+        applicable = 0
+        for case, res in zip(cases, results):
+            predicted = m.model(case)
+            if predicted is None:
+                continue
+            applicable += 1
+            if compare(case, res, predicted) is not None:
+                break
+        else:
+            if applicable:
+                return m
+    return None
+
+
+def judge_cases(check: Check, cases: list[Case], results: list[list[ProbeResult]]) -> Verdict:
+    """The usual judge: every case compared with the grader's answer."""
+    early = screen(check, results)
+    if early is not None:
+        return early
+    assert check.compare is not None
+    failures = []
+    for case, res in zip(cases, results):
+        mismatch = check.compare(case, res, case.expected)
+        if mismatch is not None:
+            failures.append((case, mismatch))
+    if not failures:
+        return Verdict(Outcome.PASSED, Feedback(f"all {len(cases)} cases agree"))
+    m = recognise(check, cases, results, check.compare)
+    case, mismatch = failures[0]
+    return Verdict(Outcome.FAILED, feedback_for(case, mismatch, len(failures), len(cases), m),
+                   misconception=m.id if m else None)
+
+
+def feedback_for(case: Case, mismatch: Mismatch, n_failed: int, n_cases: int,
+                 m: Misconception | None) -> Feedback:
+    label = f"  [{case.label}]" if case.label else ""
+    return Feedback(
+        summary=f"wrong in {n_failed} of {n_cases} cases",
+        inputs=case.probe.call_text() + label,
+        got=mismatch.got, expected=mismatch.expected, table=mismatch.table,
+        hint=m.hint if m else mismatch.why,
+        note=f"recognised: {m.title}" if m else "")

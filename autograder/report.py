@@ -1,0 +1,91 @@
+"""Reports of a graded submission: the score table for people and
+Gradescope's results.json for machines."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from .feedback import render, render_check
+from .outcomes import Outcome, SubmissionResult
+
+
+def _num(x: float) -> str:
+    return f"{x:g}"
+
+
+def score_table(result: SubmissionResult) -> str:
+    """One row per exercise and the total, with what to do next."""
+    rows = [f"Graded {result.submission} (seed {result.seed})", "",
+            f"{'exercise':<18} {'score':>9}   status"]
+    for e in result.exercises:
+        kinds = [c.outcome for c in e.checks]
+        if all(k is Outcome.PASSED for k in kinds):
+            status = "all checks passed"
+        elif all(k is Outcome.NOT_ATTEMPTED for k in kinds):
+            status = f"not attempted: edit {e.path}"
+        else:
+            parts = []
+            for k in Outcome:
+                n = kinds.count(k)
+                if n and k is not Outcome.PASSED:
+                    parts.append(f"{n} {k.label}")
+            status = ", ".join(parts)
+        rows.append(f"{e.module:<18} {_num(e.score) + '/' + _num(e.max_score):>9}   {status}")
+    rows.append(f"{'total':<18} {_num(result.score) + '/' + _num(result.max_score):>9}")
+    return "\n".join(rows)
+
+
+def details(result: SubmissionResult, failed_only: bool = True) -> str:
+    """Every check that did not pass, with its feedback."""
+    blocks = []
+    for e in result.exercises:
+        for c in e.checks:
+            if failed_only and c.outcome is Outcome.PASSED and not c.verdict.feedback.note:
+                continue
+            blocks.append(render_check(c))
+    return "\n\n".join(blocks)
+
+
+def gradescope(result: SubmissionResult) -> dict:
+    """Gradescope's autograder results format: top-level score and tests,
+    each test with name, score, max_score, output and tags (module first)."""
+    tests = []
+    for e in result.exercises:
+        for c in e.checks:
+            tests.append({
+                "name": f"{e.module}: {c.name}",
+                "score": c.score,
+                "max_score": c.points,
+                "output": render(c.verdict.feedback),
+                "tags": [e.module, c.function, c.outcome.value] +
+                        ([f"misconception:{c.verdict.misconception}"]
+                         if c.verdict.misconception else []),
+                "status": "passed" if c.outcome is Outcome.PASSED else "failed",
+            })
+    return {
+        "score": result.score,
+        "output": f"Seed {result.seed}: regrade with --seed {result.seed} for the same checks.",
+        "tests": tests,
+        "extra_data": {"seed": result.seed, "submission": result.submission,
+                       "max_score": result.max_score},
+    }
+
+
+def write_json_atomic(path: Path, data: dict) -> None:
+    """Write ``data`` to ``path`` whole or not at all (temp file + rename)."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or ".")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(data, fh, indent=2, allow_nan=False)
+            fh.write("\n")
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise

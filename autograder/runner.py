@@ -1,0 +1,140 @@
+"""Grade a submission: the loop over exercises, checks and cases.
+
+This is the library entry point every front end uses (the CLI, the pytest
+plugin, and later the classroom and class-grading commands).  It knows no
+exercise in particular: it asks each :class:`~autograder.spec.Check` for its
+cases, sends their probes to the sandbox, turns what comes back into
+:class:`~autograder.wire.ProbeResult` records and lets the check judge them.
+"""
+
+from __future__ import annotations
+
+import secrets
+import signal
+from pathlib import Path
+
+from .config import Limits
+from .curriculum import EXERCISES, MODULES
+from .outcomes import CheckResult, ExerciseResult, Feedback, Outcome, SubmissionResult, Verdict
+from .sandbox import RawRun, Sandbox
+from .spec import Exercise
+from .wire import ProbeResult, WorkerReport, read_lines
+
+
+class SubmissionError(ValueError):
+    """The folder cannot be graded at all (missing, or none of the modules)."""
+
+
+def check_submission(path: Path) -> Path:
+    path = Path(path)
+    if not path.exists():
+        raise SubmissionError(f"{path}: no such folder. Give the folder that holds "
+                              f"{', '.join(m + '.py' for m in MODULES)}.")
+    if not path.is_dir():
+        raise SubmissionError(f"{path}: not a folder. Give the folder that holds "
+                              f"{', '.join(m + '.py' for m in MODULES)}, not a file.")
+    if not any((path / f"{m}.py").is_file() for m in MODULES):
+        raise SubmissionError(f"{path}: holds none of {', '.join(m + '.py' for m in MODULES)}; "
+                              "is this the right folder?")
+    return path
+
+
+def new_seed() -> int:
+    return secrets.randbelow(2**31)
+
+
+def grade_submission(submission: Path, *, seed: int | None = None, limits: Limits = Limits(),
+                     only: tuple[str, ...] | None = None,
+                     sandbox: Sandbox | None = None) -> SubmissionResult:
+    """Grade every exercise of ``submission`` (or those named in ``only``)."""
+    submission = check_submission(submission)
+    seed = new_seed() if seed is None else seed
+    exercises = [e for e in EXERCISES if only is None or e.module in only]
+    own = sandbox is None
+    box = sandbox or Sandbox()
+    box.start()
+    try:
+        results = tuple(grade_exercise(box, submission, e, seed, limits) for e in exercises)
+    finally:
+        if own:
+            box.close()
+    return SubmissionResult(str(submission), seed, results)
+
+
+def grade_exercise(box: Sandbox, submission: Path, exercise: Exercise, seed: int,
+                   limits: Limits) -> ExerciseResult:
+    path = submission / f"{exercise.module}.py"
+    case_lists = [check.make_cases(seed, exercise.module) for check in exercise.checks]
+    if not path.is_file():
+        verdict = Verdict(Outcome.NOT_ATTEMPTED, Feedback(
+            f"not attempted: {path} is missing; add {exercise.module}.py to the folder"))
+        return ExerciseResult(exercise.module, str(path), tuple(
+            CheckResult(exercise.module, c.name, c.function, c.points, verdict)
+            for c in exercise.checks))
+    probes = [p for cases in case_lists for case in cases for p in case.probes]
+    raw = box.run(submission, exercise.module, [p.to_json() for p in probes], limits)
+    report = read_lines(raw.lines, len(probes))
+    spoiled = spoiled_reason(raw, report, limits)
+    checks, index = [], 0
+    for check, cases in zip(exercise.checks, case_lists):
+        per_case = []
+        for case in cases:
+            per_case.append([_result(report, index + k, spoiled) for k in range(len(case.probes))])
+            index += len(case.probes)
+        if report.import_error is not None:
+            verdict = import_verdict(path, report.import_error)
+        else:
+            verdict = check.judge(check, cases, per_case)
+        checks.append(CheckResult(exercise.module, check.name, check.function, check.points,
+                                  verdict))
+    return ExerciseResult(exercise.module, str(path), tuple(checks), raw.elapsed, raw.output)
+
+
+def _result(report: WorkerReport, i: int, spoiled: str) -> ProbeResult:
+    return report.results.get(i) or ProbeResult("spoiled", detail=spoiled)
+
+
+def import_verdict(path: Path, error: ProbeResult) -> Verdict:
+    if error.not_attempted:
+        return Verdict(Outcome.NOT_ATTEMPTED, Feedback(
+            f"not attempted: {path.name} raises NotImplementedError when imported"))
+    if error.error_type == "SyntaxError":
+        return Verdict(Outcome.ERROR, Feedback(
+            f"{path.name} does not compile: {error.error_message}",
+            hint="Fix the syntax error; the line number is in the message."))
+    if error.error_type == "SystemExit":
+        return Verdict(Outcome.ERROR, Feedback(f"{path.name} calls sys.exit() when imported",
+                                               hint="Remove the exit: the grader imports your file."))
+    if error.error_type == "MemoryError":
+        return Verdict(Outcome.LIMIT, Feedback(f"{path.name} exceeded the memory cap when imported"))
+    return Verdict(Outcome.ERROR, Feedback(
+        f"{path.name} raised {error.error_text()} when imported",
+        hint="Code at the top level of the file runs on import: keep it to definitions."))
+
+
+def spoiled_reason(raw: RawRun, report: WorkerReport, limits: Limits) -> str:
+    """Why some probes have no result, in words that name the limit hit."""
+    if raw.reason == "timeout":
+        return (f"the exercise ran out of its time budget of {limits.time_seconds:g} s "
+                "(an endless loop, or very slow code?)")
+    if raw.reason == "result_too_large":
+        return "your code returned more data than the grader accepts"
+    if raw.reason == "server_died":
+        return "the grader's sandbox stopped while running your code (did it kill processes?)"
+    if raw.signal == signal.SIGXFSZ or raw.output_size >= limits.output_bytes:
+        return f"your code printed more than the output cap of {limits.describe_output()}"
+    if raw.signal == signal.SIGXCPU:
+        return "your code used more CPU time than its time budget"
+    if raw.signal is not None:
+        name = signal.Signals(raw.signal).name if raw.signal in signal.Signals._value2member_map_ else str(raw.signal)
+        why = {"SIGSEGV": "it crashed the Python interpreter (segmentation fault)",
+               "SIGABRT": "it aborted the Python interpreter",
+               "SIGKILL": "it was killed (the memory cap, or a kill signal)"}.get(name, f"signal {name}")
+        return f"the process running your code ended: {why}"
+    if raw.exit_code not in (None, 0) or (report.imported and report.malformed == 0):
+        code = raw.exit_code if raw.exit_code is not None else "?"
+        return (f"your code ended the process (exit code {code}, e.g. os._exit or sys.exit) "
+                "before this check ran")
+    if report.malformed:
+        return "the grader could not read what came back (did your code tamper with the output?)"
+    return "your code ended the process before this check ran"

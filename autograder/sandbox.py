@@ -1,0 +1,220 @@
+"""The grader's side of the wall: a fork server that runs student code.
+
+:class:`Sandbox` starts one interpreter running :mod:`autograder.child` (from
+its source text, with ``-I`` so that neither the current folder nor
+``PYTHONPATH`` is importable), which imports numpy and sympy once and then
+forks a worker per exercise.  Starting it costs one interpreter start; each
+exercise after that costs a fork.  If the server dies (a hostile worker can
+kill it when the grader does not run as root), the exercise in flight is
+reported as spoiled and the next one starts a new server.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import selectors
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .config import Limits
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+CHILD_SOURCE = PACKAGE_DIR / "child.py"
+# Never copied into the worker's folder: caches, environments, VCS data.
+SKIP_NAMES = {".git", ".venv", "venv", "__pycache__", ".ipynb_checkpoints",
+              "node_modules", ".pytest_cache", ".mypy_cache"}
+MAX_COPY_BYTES = 20 * 1024 * 1024
+MAX_COPY_FILES = 500
+
+
+@dataclass
+class RawRun:
+    """What the server reports of one worker, before any interpretation."""
+    lines: list[str] = field(default_factory=list)
+    reason: str | None = None       # timeout, result_too_large, server_died
+    signal: int | None = None
+    exit_code: int | None = None
+    output: str = ""
+    output_size: int = 0
+    elapsed: float = 0.0
+
+
+def hidden_paths() -> tuple[list[str], list[str]]:
+    """Folders the student's process must not see (the grader's package and
+    the reference solutions beside it) and the roots that would make them
+    importable."""
+    hide = [str(PACKAGE_DIR)]
+    roots = [str(PACKAGE_DIR.parent)]
+    solutions = PACKAGE_DIR.parent / "solutions"
+    if solutions.is_dir():
+        hide.append(str(solutions))
+    return hide, roots
+
+
+class Sandbox:
+    """A fork server; use as a context manager, or call :meth:`close`."""
+
+    def __init__(self, extra_hidden: tuple[str, ...] = ()):
+        self._proc: subprocess.Popen | None = None
+        self._ready = False
+        self._tmp = Path(tempfile.mkdtemp(prefix="autograder-"))
+        os.chmod(self._tmp, 0o711)
+        self._count = 0
+        hide, roots = hidden_paths()
+        self._hide = hide + [str(Path(p).resolve()) for p in extra_hidden]
+        self._roots = roots
+        self.masked: bool | None = None   # whether the OS let the worker hide them
+
+    # ---------------------------------------------------------- lifecycle
+    def start(self) -> None:
+        """Start the server without waiting for it: its imports then overlap
+        with the grader's own."""
+        if self._proc is not None and self._proc.poll() is None:
+            return
+        env = dict(os.environ)
+        for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+            env[var] = "1"
+        env["PYTHONDONTWRITEBYTECODE"] = "1"
+        env["PYTHONHASHSEED"] = "0"
+        env.pop("PYTHONPATH", None)
+        source = CHILD_SOURCE.read_text(encoding="utf-8")
+        self._proc = subprocess.Popen(
+            [sys.executable, "-I", "-c", source],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+            cwd=str(self._tmp), env=env, start_new_session=True)
+        self._ready = False
+
+    def _wait_ready(self, timeout: float = 60.0) -> bool:
+        if self._ready:
+            return True
+        line = self._readline(timeout)
+        self._ready = line is not None and b'"ready"' in line
+        return self._ready
+
+    def _readline(self, timeout: float) -> bytes | None:
+        assert self._proc is not None and self._proc.stdout is not None
+        sel = selectors.DefaultSelector()
+        sel.register(self._proc.stdout, selectors.EVENT_READ)
+        try:
+            if not sel.select(timeout):
+                return None
+            line = self._proc.stdout.readline()
+            return line or None
+        finally:
+            sel.close()
+
+    def close(self) -> None:
+        if self._proc is not None:
+            try:
+                if self._proc.stdin:
+                    self._proc.stdin.close()
+                self._proc.wait(timeout=2)
+            except (OSError, subprocess.TimeoutExpired):
+                self._kill()
+            finally:
+                if self._proc.stdout:
+                    self._proc.stdout.close()
+            self._proc = None
+        shutil.rmtree(self._tmp, ignore_errors=True)
+
+    def _kill(self) -> None:
+        if self._proc is None:
+            return
+        try:
+            os.killpg(self._proc.pid, 9)
+        except OSError:
+            pass
+        try:
+            self._proc.kill()
+            self._proc.wait(timeout=5)
+        except (OSError, subprocess.TimeoutExpired):
+            pass
+
+    def __enter__(self) -> "Sandbox":
+        self.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # -------------------------------------------------------------- work
+    def run(self, submission: Path, module: str, probes: list[dict], limits: Limits) -> RawRun:
+        """Run ``probes`` against ``module`` of a fresh copy of ``submission``."""
+        self._count += 1
+        job = self._tmp / f"job{self._count}"
+        workdir = job / "submission"
+        copy_submission(submission, workdir)
+        output_file = job / "output.txt"
+        request = {
+            "module": module, "probes": probes, "workdir": str(workdir),
+            "output_file": str(output_file), "hide": self._hide, "hide_roots": self._roots,
+            "limits": {"time_seconds": limits.time_seconds, "memory_bytes": limits.memory_bytes,
+                       "output_bytes": limits.output_bytes},
+        }
+        try:
+            return self._exchange(request, limits)
+        finally:
+            shutil.rmtree(job, ignore_errors=True)
+
+    def _exchange(self, request: dict, limits: Limits) -> RawRun:
+        for attempt in (1, 2):
+            self.start()
+            if not self._wait_ready():
+                self._kill()
+                self._proc = None
+                if attempt == 2:
+                    return RawRun(reason="server_died")
+                continue
+            break
+        assert self._proc is not None and self._proc.stdin is not None
+        try:
+            self._proc.stdin.write(json.dumps(request).encode() + b"\n")
+            self._proc.stdin.flush()
+        except OSError:
+            self._kill()
+            self._proc = None
+            return RawRun(reason="server_died")
+        line = self._readline(limits.time_seconds + 30)
+        if line is None:
+            self._kill()
+            self._proc = None
+            return RawRun(reason="server_died")
+        reply = json.loads(line)
+        return RawRun(lines=reply.get("lines", []), reason=reply.get("reason"),
+                      signal=reply.get("signal"), exit_code=reply.get("exit_code"),
+                      output=reply.get("output", ""), output_size=reply.get("output_size", 0),
+                      elapsed=reply.get("elapsed", 0.0))
+
+
+def copy_submission(src: Path, dst: Path) -> None:
+    """Copy the submission's files (not caches or environments, at most
+    MAX_COPY_BYTES) to ``dst``, readable and writable by the worker."""
+    total, count = 0, 0
+    dst.mkdir(parents=True)
+    for root, dirs, files in os.walk(src):
+        dirs[:] = sorted(d for d in dirs if d not in SKIP_NAMES and not os.path.islink(os.path.join(root, d)))
+        rel = Path(root).relative_to(src)
+        target = dst / rel
+        target.mkdir(parents=True, exist_ok=True)
+        for name in sorted(files):
+            path = Path(root) / name
+            if path.is_symlink() or not path.is_file():
+                continue
+            size = path.stat().st_size
+            if total + size > MAX_COPY_BYTES or count >= MAX_COPY_FILES:
+                continue
+            shutil.copyfile(path, target / name)
+            total += size
+            count += 1
+    if os.getuid() == 0:
+        # The worker drops to the unprivileged user: let it read and write its copy.
+        for root, dirs, files in os.walk(dst):
+            os.chown(root, 65534, 65534)
+            for name in files:
+                os.chown(os.path.join(root, name), 65534, 65534)
+        os.chmod(dst.parent, 0o711)
