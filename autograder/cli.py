@@ -60,6 +60,10 @@ def grade(args: argparse.Namespace) -> int:
                                       sandbox=box)
         except SubmissionError as exc:
             print(f"error: {exc}", file=sys.stderr)
+            if args.json is not None:
+                # The results file is always written, here with a zero and the reason.
+                write_json_atomic(args.json, {"score": 0, "output": f"Not graded: {exc}",
+                                              "tests": []})
             return 2
     if not args.quiet:
         text = details(result)

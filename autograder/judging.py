@@ -94,11 +94,13 @@ def screen(check: Check, results: list[list[ProbeResult]]) -> Verdict | None:
                 return Verdict(Outcome.ERROR, Feedback(
                     f"`{check.function}` is a {r.detail}, not a function"))
             if r.not_attempted:
+                stub = r.detail or check.function
+                where = f" (line {r.error_line})" if r.error_line else ""
+                needs = (f"`{check.function}` calls `{stub}`, which " if stub != check.function
+                         else f"`{stub}` ")
                 return Verdict(Outcome.NOT_ATTEMPTED, Feedback(
-                    f"not attempted: `{check.function}` still raises NotImplementedError; "
-                    "replace `raise NotImplementedError()` with your code" +
-                    (f" (and in {', '.join(check.depends_on)}, which it uses)"
-                     if check.depends_on else "")))
+                    f"not attempted: {needs}still raises NotImplementedError{where}; "
+                    "replace `raise NotImplementedError()` with your code"))
             if r.status == "spoiled":
                 return Verdict(Outcome.LIMIT, Feedback(f"no result: {r.detail}"))
             if r.error_type == "MemoryError":

@@ -16,16 +16,23 @@ def _num(x: float) -> str:
     return f"{x:g}"
 
 
+def _shown(path: str) -> str:
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return path
+
+
 def score_table(result: SubmissionResult) -> str:
     """One row per exercise and the total, with what to do next."""
-    rows = [f"Graded {result.submission} (seed {result.seed})", "",
+    rows = [f"Graded {_shown(result.submission)} (seed {result.seed})", "",
             f"{'exercise':<18} {'score':>9}   status"]
     for e in result.exercises:
         kinds = [c.outcome for c in e.checks]
         if all(k is Outcome.PASSED for k in kinds):
             status = "all checks passed"
         elif all(k is Outcome.NOT_ATTEMPTED for k in kinds):
-            status = f"not attempted: edit {e.path}"
+            status = f"not attempted: edit {_shown(e.path)}"
         else:
             parts = []
             for k in Outcome:

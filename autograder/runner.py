@@ -9,6 +9,8 @@ cases, sends their probes to the sandbox, turns what comes back into
 
 from __future__ import annotations
 
+import ast
+import dataclasses
 import secrets
 import signal
 from pathlib import Path
@@ -53,27 +55,56 @@ def grade_submission(submission: Path, *, seed: int | None = None, limits: Limit
     own = sandbox is None
     box = sandbox or Sandbox()
     box.start()
+    _preload_in_background()
     try:
-        results = tuple(grade_exercise(box, submission, e, seed, limits) for e in exercises)
+        results = grade_exercises(box, submission, exercises, seed, limits)
     finally:
         if own:
             box.close()
     return SubmissionResult(str(submission), seed, results)
 
 
-def grade_exercise(box: Sandbox, submission: Path, exercise: Exercise, seed: int,
-                   limits: Limits) -> ExerciseResult:
+def grade_exercises(box: Sandbox, submission: Path, exercises: list[Exercise], seed: int,
+                    limits: Limits) -> tuple[ExerciseResult, ...]:
+    """All exercises in one pass through the sandbox; results in lesson order."""
+    planned = [(e, [c.make_cases(seed, e.module) for c in e.checks]) for e in exercises]
+    present = [(e, cases) for e, cases in planned if (submission / f"{e.module}.py").is_file()]
+    jobs = [(e.module, [p.to_json() for cases in case_lists for case in cases
+                        for p in case.probes]) for e, case_lists in present]
+    results = {e.module: missing_module(submission, e) for e, _ in planned
+               if not (submission / f"{e.module}.py").is_file()}
+    for (exercise, case_lists), raw in zip(present, box.run_many(submission, jobs, limits)):
+        results[exercise.module] = judge_exercise(submission, exercise, case_lists, raw, limits)
+    return tuple(results[e.module] for e in exercises)
+
+
+def missing_module(submission: Path, exercise: Exercise) -> ExerciseResult:
     path = submission / f"{exercise.module}.py"
-    case_lists = [check.make_cases(seed, exercise.module) for check in exercise.checks]
-    if not path.is_file():
-        verdict = Verdict(Outcome.NOT_ATTEMPTED, Feedback(
-            f"not attempted: {path} is missing; add {exercise.module}.py to the folder"))
-        return ExerciseResult(exercise.module, str(path), tuple(
-            CheckResult(exercise.module, c.name, c.function, c.points, verdict)
-            for c in exercise.checks))
-    probes = [p for cases in case_lists for case in cases for p in case.probes]
-    raw = box.run(submission, exercise.module, [p.to_json() for p in probes], limits)
-    report = read_lines(raw.lines, len(probes))
+    verdict = Verdict(Outcome.NOT_ATTEMPTED, Feedback(
+        f"not attempted: {path} is missing; add {exercise.module}.py to the folder"))
+    return ExerciseResult(exercise.module, str(path), tuple(
+        CheckResult(exercise.module, c.name, c.function, c.points, verdict)
+        for c in exercise.checks))
+
+
+def _preload_in_background() -> None:
+    """Import sympy and numpy on a thread while the sandbox starts: the
+    judges need them, and the two start-ups then overlap."""
+    import sys
+    import threading
+    if "sympy" not in sys.modules:
+        import importlib
+        threading.Thread(target=lambda: [importlib.import_module(m) for m in ("numpy", "sympy")],
+                         name="autograder-preload", daemon=True).start()
+
+
+def judge_exercise(submission: Path, exercise: Exercise, case_lists, raw: RawRun,
+                   limits: Limits) -> ExerciseResult:
+    """Turn the worker's report on one exercise into verdicts, check by check."""
+    path = submission / f"{exercise.module}.py"
+    n_probes = sum(len(case.probes) for cases in case_lists for case in cases)
+    report = read_lines(raw.lines, n_probes)
+    name_stubs(report, path)
     spoiled = spoiled_reason(raw, report, limits)
     checks, index = [], 0
     for check, cases in zip(exercise.checks, case_lists):
@@ -88,6 +119,25 @@ def grade_exercise(box: Sandbox, submission: Path, exercise: Exercise, seed: int
         checks.append(CheckResult(exercise.module, check.name, check.function, check.points,
                                   verdict))
     return ExerciseResult(exercise.module, str(path), tuple(checks), raw.elapsed, raw.output)
+
+
+def name_stubs(report: WorkerReport, path: Path) -> None:
+    """Name the function whose ``raise NotImplementedError`` a probe hit, from
+    the line the worker reported (the file is parsed, never run)."""
+    stubs = {i: r for i, r in report.results.items() if r.not_attempted and r.error_line}
+    if not stubs:
+        return
+    try:
+        tree = ast.parse(path.read_bytes())
+    except (SyntaxError, ValueError, OSError):
+        return
+    spans = [(n.lineno, n.end_lineno or n.lineno, n.name) for n in ast.walk(tree)
+             if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    for i, r in stubs.items():
+        inside = [s for s in spans if s[0] <= r.error_line <= s[1]]
+        if inside:
+            name = max(inside, key=lambda s: s[0])[2]
+            report.results[i] = dataclasses.replace(r, detail=name)
 
 
 def _result(report: WorkerReport, i: int, spoiled: str) -> ProbeResult:

@@ -18,8 +18,10 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator
 
 from .config import Limits
 
@@ -109,16 +111,17 @@ class Sandbox:
             sel.close()
 
     def close(self) -> None:
+        """Stop the server.  Between requests it holds no work and no
+        children (each worker is swept when its exercise ends), so it is
+        killed outright rather than left to tear down numpy and sympy."""
         if self._proc is not None:
-            try:
-                if self._proc.stdin:
-                    self._proc.stdin.close()
-                self._proc.wait(timeout=2)
-            except (OSError, subprocess.TimeoutExpired):
-                self._kill()
-            finally:
-                if self._proc.stdout:
-                    self._proc.stdout.close()
+            self._kill()
+            for stream in (self._proc.stdin, self._proc.stdout):
+                try:
+                    if stream:
+                        stream.close()
+                except OSError:
+                    pass
             self._proc = None
         shutil.rmtree(self._tmp, ignore_errors=True)
 
@@ -145,40 +148,75 @@ class Sandbox:
     # -------------------------------------------------------------- work
     def run(self, submission: Path, module: str, probes: list[dict], limits: Limits) -> RawRun:
         """Run ``probes`` against ``module`` of a fresh copy of ``submission``."""
-        self._count += 1
-        job = self._tmp / f"job{self._count}"
-        workdir = job / "submission"
-        copy_submission(submission, workdir)
-        output_file = job / "output.txt"
-        request = {
-            "module": module, "probes": probes, "workdir": str(workdir),
-            "output_file": str(output_file), "hide": self._hide, "hide_roots": self._roots,
-            "limits": {"time_seconds": limits.time_seconds, "memory_bytes": limits.memory_bytes,
-                       "output_bytes": limits.output_bytes},
-        }
-        try:
-            return self._exchange(request, limits)
-        finally:
-            shutil.rmtree(job, ignore_errors=True)
+        return next(self.run_many(submission, [(module, probes)], limits))
 
-    def _exchange(self, request: dict, limits: Limits) -> RawRun:
-        for attempt in (1, 2):
-            self.start()
-            if not self._wait_ready():
-                self._kill()
-                self._proc = None
-                if attempt == 2:
-                    return RawRun(reason="server_died")
-                continue
-            break
-        assert self._proc is not None and self._proc.stdin is not None
+    def run_many(self, submission: Path, jobs: list[tuple[str, list[dict]]],
+                 limits: Limits) -> Iterator[RawRun]:
+        """Run several exercises one after another, yielding each report as
+        it arrives: all requests are queued at once (by a writer thread, so
+        no pipe can fill up), and the caller judges one exercise while the
+        server runs the next."""
+        requests, folders = [], []
+        for module, probes in jobs:
+            self._count += 1
+            job = self._tmp / f"job{self._count}"
+            copy_submission(submission, job / "submission")
+            folders.append(job)
+            requests.append({
+                "module": module, "probes": probes, "workdir": str(job / "submission"),
+                "output_file": str(job / "output.txt"), "hide": self._hide,
+                "hide_roots": self._roots,
+                "limits": {"time_seconds": limits.time_seconds,
+                           "memory_bytes": limits.memory_bytes,
+                           "output_bytes": limits.output_bytes},
+            })
         try:
-            self._proc.stdin.write(json.dumps(request).encode() + b"\n")
-            self._proc.stdin.flush()
-        except OSError:
+            pending = list(requests)
+            while pending:
+                if not self._ensure_ready():
+                    for _ in pending:
+                        yield RawRun(reason="server_died")
+                    return
+                writer = self._send(pending)
+                while pending:
+                    raw = self._receive(limits)
+                    if raw.reason == "server_died":
+                        # The request in flight is lost; the rest go to a new server.
+                        pending.pop(0)
+                        yield raw
+                        break
+                    pending.pop(0)
+                    yield raw
+                writer.join(timeout=5)
+        finally:
+            for job in folders:
+                shutil.rmtree(job, ignore_errors=True)
+
+    def _ensure_ready(self) -> bool:
+        for _ in (1, 2):
+            self.start()
+            if self._wait_ready():
+                return True
             self._kill()
             self._proc = None
-            return RawRun(reason="server_died")
+        return False
+
+    def _send(self, requests: list[dict]) -> threading.Thread:
+        assert self._proc is not None and self._proc.stdin is not None
+        stdin = self._proc.stdin
+        payload = b"".join(json.dumps(r).encode() + b"\n" for r in requests)
+
+        def write() -> None:
+            try:
+                stdin.write(payload)
+                stdin.flush()
+            except (OSError, ValueError):
+                pass  # the server died; _receive reports it
+        writer = threading.Thread(target=write, name="autograder-send", daemon=True)
+        writer.start()
+        return writer
+
+    def _receive(self, limits: Limits) -> RawRun:
         line = self._readline(limits.time_seconds + 30)
         if line is None:
             self._kill()

@@ -1,0 +1,58 @@
+"""Shared fixtures: one fork server for the whole test session, and
+submissions assembled from the reference solutions plus overrides."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from autograder.config import Limits
+from autograder.runner import grade_submission
+from autograder.sandbox import Sandbox
+
+ROOT = Path(__file__).resolve().parents[1]
+SOLUTIONS = ROOT / "solutions"
+EXERCISES = ROOT / "exercises"
+CORPUS = Path(__file__).resolve().parent / "corpus"
+SEED = 20261122
+
+
+@pytest.fixture(scope="session")
+def sandbox():
+    with Sandbox() as box:
+        yield box
+
+
+@pytest.fixture
+def submission(tmp_path):
+    """``submission(overrides)``: a folder holding the reference solutions,
+    with each ``{module: source}`` or ``{module: Path}`` of ``overrides``
+    replacing (or, with source None, removing) that module."""
+    def make(overrides: dict | None = None, base: Path = SOLUTIONS) -> Path:
+        folder = tmp_path / "submission"
+        if folder.exists():
+            shutil.rmtree(folder)
+        folder.mkdir()
+        for path in base.glob("*.py"):
+            shutil.copyfile(path, folder / path.name)
+        for module, source in (overrides or {}).items():
+            target = folder / f"{module}.py"
+            if source is None:
+                target.unlink(missing_ok=True)
+            elif isinstance(source, Path):
+                shutil.copyfile(source, target)
+            else:
+                target.write_text(source, encoding="utf-8")
+        return folder
+    return make
+
+
+@pytest.fixture
+def grade(sandbox):
+    """``grade(folder, only=None, limits=None, seed=SEED)`` with the shared sandbox."""
+    def run(folder: Path, only=None, limits: Limits | None = None, seed: int = SEED):
+        return grade_submission(folder, seed=seed, limits=limits or Limits(), only=only,
+                                sandbox=sandbox)
+    return run

@@ -1,0 +1,56 @@
+"""Correct is correct: other correct ways to write a module get full marks.
+
+``tests/corpus/correct/<name>/<module>.py`` is a correct module written
+differently from the reference (another algebraic form, loops instead of
+comprehensions, NumPy arrays or floats, tuples, ...).  Graded on its own,
+with the other modules the reference, its exercise must score full marks
+with every check passed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from autograder.curriculum import MODULES
+from autograder.feedback import render_check
+from autograder.outcomes import Outcome
+
+CORPUS = Path(__file__).resolve().parent / "corpus" / "correct"
+VARIANTS = sorted(p.name for p in CORPUS.iterdir() if p.is_dir())
+
+# What the feedback of a check must also say for a variant: {name: {check name: text}}.
+NOTES = {
+    # df calls math.pow, which cannot take a sympy symbol: the grader compares
+    # values at points instead, and must say so.
+    "df-math-pow": {"df is the derivative of f": "compared with f′ at"},
+}
+
+
+def _module(name: str) -> tuple[str, Path]:
+    files = sorted((CORPUS / name).glob("*.py"))
+    assert len(files) == 1, f"{name}: expected one module, found {[f.name for f in files]}"
+    assert files[0].stem in MODULES, f"{name}: {files[0].name} is not a module of the contract"
+    return files[0].stem, files[0]
+
+
+def test_there_are_enough_variants():
+    assert len(VARIANTS) >= 12
+    assert {_module(name)[0] for name in VARIANTS} == set(MODULES)
+
+
+@pytest.mark.parametrize("name", VARIANTS)
+def test_correct_variant_gets_full_marks(name, submission, grade):
+    module, path = _module(name)
+    result = grade(submission({module: path}), only=(module,))
+    exercise = result.exercise(module)
+    not_passed = [render_check(c) for c in exercise.checks if c.outcome is not Outcome.PASSED]
+    assert not not_passed, "\n".join(not_passed)
+    assert exercise.score == exercise.max_score
+    for check in exercise.checks:
+        assert check.verdict.misconception is None, render_check(check)
+    for check_name, text in NOTES.get(name, {}).items():
+        (check,) = [c for c in exercise.checks if c.name == check_name]
+        assert text in check.verdict.feedback.note, render_check(check)
+        assert text in render_check(check)
