@@ -1,0 +1,102 @@
+"""The command line, end to end: exit codes, the score table, results.json
+in Gradescope's format, and regrades with the same seed."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from conftest import EXERCISES, ROOT, SOLUTIONS
+
+MODULES = ["derivatives", "gradient_descent", "weight_updates", "neuron"]
+
+
+def cli(*args, cwd=ROOT):
+    return subprocess.run([sys.executable, "-m", "autograder", *map(str, args)], cwd=cwd,
+                          capture_output=True, text=True, timeout=300)
+
+
+def test_solutions_score_full_marks_in_gradescope_format(tmp_path):
+    out = tmp_path / "results.json"
+    run = cli("grade", SOLUTIONS, "--json", out, "--seed", 11)
+    assert run.returncode == 0, run.stderr
+    assert "total" in run.stdout and "100/100" in run.stdout
+    data = json.loads(out.read_text())
+    assert data["score"] == 100
+    assert data["extra_data"]["seed"] == 11 and "11" in data["output"]
+    assert {t["tags"][0] for t in data["tests"]} == set(MODULES)
+    for test in data["tests"]:
+        assert set(test) >= {"name", "score", "max_score", "output", "tags"}
+        assert test["score"] == test["max_score"]
+    per_module = {m: sum(t["max_score"] for t in data["tests"] if t["tags"][0] == m)
+                  for m in MODULES}
+    assert per_module == {"derivatives": 25, "gradient_descent": 30, "weight_updates": 15,
+                          "neuron": 30}
+
+
+def test_stubs_score_zero_and_say_not_attempted(tmp_path):
+    out = tmp_path / "results.json"
+    run = cli("grade", EXERCISES, "--json", out)
+    assert run.returncode == 0, run.stderr
+    data = json.loads(out.read_text())
+    assert data["score"] == 0
+    for test in data["tests"]:
+        assert "not attempted" in test["output"]
+        assert "Traceback" not in test["output"]
+    for module in MODULES:
+        assert f"not attempted: edit exercises/{module}.py" in run.stdout
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda p: p / "nowhere", "no such folder"),
+    (lambda p: p, "holds none of"),
+    (lambda p: (p / "a.txt").write_text("x") and p / "a.txt", "not a folder"),
+])
+def test_bad_folders_exit_2_with_a_clear_message(tmp_path, make, message):
+    folder = make(tmp_path)
+    out = tmp_path / "results.json"
+    run = cli("grade", folder, "--json", out)
+    assert run.returncode == 2
+    assert message in run.stderr and str(folder) in run.stderr
+    assert json.loads(out.read_text())["score"] == 0   # still written, with the reason
+
+
+def test_bad_settings_and_unwritable_json_exit_2(tmp_path):
+    run = cli("grade", SOLUTIONS, "--timeout", "forever")
+    assert run.returncode == 2 and "--timeout" in run.stderr
+    run = cli("grade", SOLUTIONS, "--json", tmp_path / "missing" / "r.json")
+    assert run.returncode == 2 and "does not exist" in run.stderr
+
+
+def test_same_seed_regrades_identically_and_seeds_change_the_cases(tmp_path, submission):
+    wrong = submission({"gradient_descent": (SOLUTIONS / "gradient_descent.py").read_text()
+                        .replace("x - learning_rate * grad(x)", "x + learning_rate * grad(x)")})
+    outputs = []
+    for i, seed in enumerate((5, 5, 6)):
+        out = tmp_path / f"r{i}.json"
+        assert cli("grade", wrong, "--json", out, "--seed", seed).returncode == 0
+        data = json.loads(out.read_text())
+        outputs.append([(t["name"], t["score"], t["output"]) for t in data["tests"]])
+    assert outputs[0] == outputs[1]
+    assert sum(s for _, s, _ in outputs[0]) < 100
+    assert sum(s for _, s, _ in outputs[2]) < 100
+
+
+def test_seeds_choose_the_hidden_inputs():
+    from autograder.curriculum import EXERCISES as CATALOGUE
+
+    def calls(seed):
+        return [p.call_text() for e in CATALOGUE for c in e.checks
+                for case in c.make_cases(seed, e.module) for p in case.probes]
+    assert calls(5) == calls(5)
+    different = sum(a != b for a, b in zip(calls(5), calls(6)))
+    assert different > len(calls(5)) // 2
+
+
+def test_make_stubs_regenerates_exercises(tmp_path):
+    target = tmp_path / "stubs"
+    run = cli("make-stubs", "--solutions", SOLUTIONS, "--exercises", target)
+    assert run.returncode == 0, run.stderr
+    for module in MODULES:
+        assert (target / f"{module}.py").read_text() == (EXERCISES / f"{module}.py").read_text()
