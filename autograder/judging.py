@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from .outcomes import Feedback, Outcome, Verdict
+from .outcomes import CheckResult, Feedback, Outcome, Verdict
 from .spec import Case, Check, Misconception
 from .tolerance import ABS, REL, fmt, fmt_approx, is_close, mismatch_table
 from .wire import ProbeResult, Returned, as_float, as_vector, describe
@@ -79,11 +79,16 @@ def _type_hint(value: Returned | None, want: str) -> str:
 
 # --------------------------------------------------------------- verdicts
 
-def screen(check: Check, results: list[list[ProbeResult]]) -> Verdict | None:
+def screen(check: Check, results: list[list[ProbeResult]],
+           cases: list[Case] | None = None) -> Verdict | None:
     """The verdict when a probe did not return a value at all: the stub,
     a missing function, an exception, a limit.  None when all returned."""
-    for probe_results in results:
-        for r in probe_results:
+    for n, probe_results in enumerate(results):
+        for k, r in enumerate(probe_results):
+            call = ""
+            if cases is not None:
+                case = cases[n]
+                call = case.probes[k].call_text() + (f"  [{case.label}]" if case.label else "")
             if r.status == "value":
                 continue
             if r.status == "missing":
@@ -102,17 +107,18 @@ def screen(check: Check, results: list[list[ProbeResult]]) -> Verdict | None:
                     f"not attempted: {needs}still raises NotImplementedError{where}; "
                     "replace `raise NotImplementedError()` with your code"))
             if r.status == "spoiled":
-                return Verdict(Outcome.LIMIT, Feedback(f"no result: {r.detail}"))
+                return Verdict(Outcome.LIMIT, Feedback(f"no result: {r.detail}", inputs=call))
             if r.error_type == "MemoryError":
                 return Verdict(Outcome.LIMIT, Feedback(
-                    f"your code ran out of memory (MemoryError: it exceeded the memory cap)"))
+                    "your code ran out of memory (MemoryError: it exceeded the memory cap)",
+                    inputs=call))
             if r.error_type == "SystemExit":
                 return Verdict(Outcome.ERROR, Feedback(
-                    "your code called sys.exit() or exit(): return a value instead"))
-            hint = ""
+                    "your code called sys.exit() or exit(): return a value instead",
+                    inputs=call))
             m = _recognise_error(check.misconceptions, r)
             return Verdict(Outcome.ERROR, Feedback(
-                f"your code raised {r.error_text()}", hint=m.hint if m else hint),
+                f"your code raised {r.error_text()}", inputs=call, hint=m.hint if m else ""),
                 misconception=m.id if m else None)
     return None
 
@@ -147,7 +153,7 @@ def recognise(check: Check, cases: list[Case], results: list[list[ProbeResult]],
 
 def judge_cases(check: Check, cases: list[Case], results: list[list[ProbeResult]]) -> Verdict:
     """The usual judge: every case compared with the grader's answer."""
-    early = screen(check, results)
+    early = screen(check, results, cases)
     if early is not None:
         return early
     assert check.compare is not None
@@ -173,3 +179,27 @@ def feedback_for(case: Case, mismatch: Mismatch, n_failed: int, n_cases: int,
         got=mismatch.got, expected=mismatch.expected, table=mismatch.table,
         hint=m.hint if m else mismatch.why,
         note=f"recognised: {m.title}" if m else "")
+
+
+def blame_dependencies(checks: list[CheckResult],
+                       depends_on: dict[str, tuple[str, ...]]) -> list[CheckResult]:
+    """A check that failed while a function it calls failed its own check
+    points there instead of guessing a misconception: the student's code
+    may be right and only its input wrong.  ``depends_on``: check name ->
+    the functions it calls."""
+    broken = {c.function for c in checks
+              if c.outcome in (Outcome.FAILED, Outcome.ERROR, Outcome.UNDECIDED)}
+    out = []
+    for c in checks:
+        culprits = [f for f in depends_on.get(c.name, ()) if f in broken and f != c.function]
+        if c.outcome in (Outcome.FAILED, Outcome.ERROR) and culprits:
+            names = ", ".join(f"`{f}`" for f in culprits)
+            fb = c.verdict.feedback
+            fb = Feedback(fb.summary, fb.inputs, fb.got, fb.expected, fb.table,
+                          hint=f"`{c.function}` may call {names}, which failed its own check: "
+                               f"fix {names} first; this check may then pass.",
+                          note=fb.note if not c.verdict.misconception else "")
+            c = CheckResult(c.exercise, c.name, c.function, c.points,
+                            Verdict(c.outcome, fb, misconception=None))
+        out.append(c)
+    return out

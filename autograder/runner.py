@@ -16,6 +16,7 @@ import signal
 from pathlib import Path
 
 from .config import Limits
+from .judging import blame_dependencies
 from .curriculum import EXERCISES, MODULES
 from .outcomes import CheckResult, ExerciseResult, Feedback, Outcome, SubmissionResult, Verdict
 from .sandbox import RawRun, Sandbox
@@ -118,6 +119,7 @@ def judge_exercise(submission: Path, exercise: Exercise, case_lists, raw: RawRun
             verdict = check.judge(check, cases, per_case)
         checks.append(CheckResult(exercise.module, check.name, check.function, check.points,
                                   verdict))
+    checks = blame_dependencies(checks, {c.name: c.depends_on for c in exercise.checks})
     return ExerciseResult(exercise.module, str(path), tuple(checks), raw.elapsed, raw.output)
 
 

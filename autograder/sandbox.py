@@ -85,11 +85,26 @@ class Sandbox:
         env["PYTHONHASHSEED"] = "0"
         env.pop("PYTHONPATH", None)
         source = CHILD_SOURCE.read_text(encoding="utf-8")
+        # -S: no site processing (no .pth hooks such as editable-install
+        # finders); the server gets this interpreter's library folders instead.
         self._proc = subprocess.Popen(
-            [sys.executable, "-I", "-c", source],
+            [sys.executable, "-I", "-S", "-c", source, json.dumps(self._library_path())],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
             cwd=str(self._tmp), env=env, start_new_session=True)
         self._ready = False
+
+    def _library_path(self) -> list[str]:
+        blocked = {str(Path(p).resolve()) for p in self._roots}
+        hidden = [str(Path(p).resolve()) for p in self._hide]
+        keep = []
+        for entry in sys.path:
+            if not entry or not os.path.isdir(entry):
+                continue
+            real = str(Path(entry).resolve())
+            if real in blocked or any(real == h or real.startswith(h + os.sep) for h in hidden):
+                continue
+            keep.append(entry)
+        return keep
 
     def _wait_ready(self, timeout: float = 60.0) -> bool:
         if self._ready:

@@ -384,11 +384,9 @@ def _int_text(args: list) -> int:
 def evaluate_tree(tree: Any, x: float) -> float:
     """The tree's value at ``x``, in floats (checked before compiling)."""
     from .child import compile_tree
+    from .tree import FloatMath
     rebuild_tree(tree)  # validates shape and bounds
-    import numpy as np
-    with np.errstate(all="ignore"):
-        value = compile_tree(tree, np)(np.float64(x))
-    return float(value)
+    return float(compile_tree(tree, FloatMath)(float(x)))
 
 
 def finite(v: float) -> bool:

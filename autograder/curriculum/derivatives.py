@@ -66,7 +66,7 @@ def judge_df(check: Check, cases: list[Case], results) -> Verdict:
     if r.status == "error" and not r.not_attempted and r.fallback:
         note = (f"df could not take a sympy symbol ({r.error_text()}), so it was "
                 f"compared with f′ at {len(points)} points instead of symbolically.")
-        early = screen(check, [list(r.fallback)])
+        early = screen(check, [list(r.fallback)], None)
         if early is not None:
             return Verdict(early.outcome, Feedback(early.feedback.summary, note=note),
                            early.misconception)
@@ -78,7 +78,7 @@ def judge_df(check: Check, cases: list[Case], results) -> Verdict:
                               "a number", note)
             values.append(v)
     else:
-        early = screen(check, results)
+        early = screen(check, results, cases)
         if early is not None:
             return early
         value = r.value
@@ -245,7 +245,7 @@ EXERCISE = Exercise(
         Check("df is the derivative of f", "df", 10, df_cases, judge_df,
               misconceptions=DF_MISCONCEPTIONS),
         Check("slope_at_2 is f'(2)", "slope_at_2", 5, slope_cases, judge_cases,
-              compare=number(), misconceptions=SLOPE_MISCONCEPTIONS),
+              compare=number(), misconceptions=SLOPE_MISCONCEPTIONS, depends_on=("df",)),
         Check("numerical_derivative is the central difference", "numerical_derivative", 10,
               nd_cases, judge_cases, compare=nd_compare, misconceptions=ND_MISCONCEPTIONS),
     ),

@@ -214,8 +214,10 @@ EXERCISE = Exercise(
               judge_cases, compare=gd_compare, misconceptions=GD_MISCONCEPTIONS),
         Check("quadratic_grad is the derivative of (x - 4)^2", "quadratic_grad", 5, qg_cases,
               judge_cases, compare=number(), misconceptions=QG_MISCONCEPTIONS),
+        # A tolerance tight enough to tell 100 steps (4.0000000012) from 4.
         Check("minimize_quadratic iterates from x0", "minimize_quadratic", 8, mq_cases,
-              judge_cases, compare=number(), misconceptions=MQ_MISCONCEPTIONS,
+              judge_cases, compare=number(rel=1e-12, abs_=1e-13),
+              misconceptions=MQ_MISCONCEPTIONS,
               depends_on=("gradient_descent", "quadratic_grad")),
         Check("critical_learning_rate is where descent stops converging",
               "critical_learning_rate", 5,

@@ -8,7 +8,7 @@ import random
 from ..judging import Mismatch, judge_cases, vector
 from ..spec import Case, Check, Exercise, Misconception, Probe
 from ..tolerance import fmt, is_close
-from ..wire import Array, Tuple, as_float, as_vector, describe
+from ..wire import Array, ProbeResult, Tuple, as_float, as_vector, describe
 
 EXAMPLE = ([0.5, -0.5, 0.3], [0.1, -0.2, 0.05], 0.01)
 
@@ -76,11 +76,20 @@ def unchanged_cases(rng: random.Random) -> list[Case]:
     return cases
 
 
+class InPlace(list):
+    """A model's prediction: the input was overwritten with the update (or,
+    as when a list is copied by np.asarray first, left alone)."""
+
+
+def _same(got, want) -> bool:
+    return got is not None and len(got) == len(want) and all(
+        is_close(a, b, 0.0, 0.0) for a, b in zip(got, want))
+
+
 def unchanged_compare(case: Case, results, expected) -> Mismatch | None:
     after = results[0].args_after
     got = as_vector(after[0]) if after else None
-    if got is not None and len(got) == len(expected) and all(
-            is_close(a, b, 0.0, 0.0) for a, b in zip(got, expected)):
+    if _same(got, expected) or (isinstance(expected, InPlace) and _same(got, case.context["w"])):
         return None
     return Mismatch(f"after the call, the weights passed in were {describe(after[0])}"
                     if after else "the weights passed in could not be read back",
@@ -94,7 +103,7 @@ UNCHANGED_MISCONCEPTIONS = (
         "`weights` belongs to the caller: `weights[i] -= ...` or `weights -= ...` on an "
         "array changes it for them too. Compute a new list, e.g. "
         "[w - learning_rate * g for w, g in zip(weights, gradients)].",
-        model=_uw_model(lambda w, g, lr: update(w, g, lr))),
+        model=_uw_model(lambda w, g, lr: InPlace(update(w, g, lr)))),
 )
 
 
@@ -143,11 +152,11 @@ def sweep_compare(case: Case, results, expected) -> Mismatch | None:
         if len(got) != len(keys):
             return Mismatch(f"{len(got)} entries", f"{len(keys)} entries, one per rate")
         rows = matched
-    for got_row, want_row in rows:
-        from ..wire import ProbeResult
+    for rate, (got_row, want_row) in zip(rates, rows):
         m = _row(case, [ProbeResult("value", value=got_row)], want_row)
         if m is not None:
-            return Mismatch(describe(value), want, table=m.table, why=m.why)
+            return Mismatch(describe(value), want,
+                            table=f"for learning rate {fmt(rate)}:\n{m.table or m.got}", why=m.why)
     return None
 
 
