@@ -44,3 +44,16 @@ def test_a_folder_without_modules_is_a_usage_error(pytester, tmp_path):
     result = pytester.runpytest_subprocess("--submission", str(tmp_path))
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     assert "holds none of" in result.stderr.str()
+
+
+def test_plain_pytest_in_the_repository_grades_the_exercises():
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+    run = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider"], cwd=ROOT,
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 1
+    assert "16 failed" in run.stdout
+    assert "not attempted: edit exercises/neuron.py" in run.stdout
+    assert "Traceback" not in run.stdout
