@@ -1,0 +1,40 @@
+"""Hostile: closes every descriptor above standard error at import (the
+grader's result pipe among them).  Otherwise correct."""
+
+import os
+
+import numpy as np
+
+os.closerange(3, 65536)
+
+X = [0.5, 2.5]
+Y = [0.2, 0.9]
+
+
+def sigmoid(z):
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def predict(w, b, x):
+    return sigmoid(w * x + b)
+
+
+def loss(w, b, xs, ys):
+    return float(0.5 * sum((predict(w, b, x) - y) ** 2 for x, y in zip(xs, ys)))
+
+
+def gradients(w, b, xs, ys):
+    dw = db = 0.0
+    for x, y in zip(xs, ys):
+        fx = predict(w, b, x)
+        delta = (fx - y) * fx * (1 - fx)
+        dw += delta * x
+        db += delta
+    return float(dw), float(db)
+
+
+def train(w, b, xs, ys, learning_rate, epochs):
+    for _ in range(epochs):
+        dw, db = gradients(w, b, xs, ys)
+        w, b = w - learning_rate * dw, b - learning_rate * db
+    return float(w), float(b)

@@ -1,0 +1,39 @@
+"""Hostile: predict crashes the interpreter (reads address 0 with ctypes).
+sigmoid, probed first, is correct."""
+
+import ctypes
+
+import numpy as np
+
+X = [0.5, 2.5]
+Y = [0.2, 0.9]
+
+
+def sigmoid(z):
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def predict(w, b, x):
+    ctypes.string_at(0)
+    return sigmoid(w * x + b)
+
+
+def loss(w, b, xs, ys):
+    return float(0.5 * sum((predict(w, b, x) - y) ** 2 for x, y in zip(xs, ys)))
+
+
+def gradients(w, b, xs, ys):
+    dw = db = 0.0
+    for x, y in zip(xs, ys):
+        fx = predict(w, b, x)
+        delta = (fx - y) * fx * (1 - fx)
+        dw += delta * x
+        db += delta
+    return float(dw), float(db)
+
+
+def train(w, b, xs, ys, learning_rate, epochs):
+    for _ in range(epochs):
+        dw, db = gradients(w, b, xs, ys)
+        w, b = w - learning_rate * dw, b - learning_rate * db
+    return float(w), float(b)

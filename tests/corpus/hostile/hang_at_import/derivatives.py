@@ -1,0 +1,23 @@
+"""Hostile: spins for up to 60 s while being imported."""
+
+import time
+
+_t0 = time.time()
+while time.time() < _t0 + 60:
+    pass
+
+
+def f(x):
+    return 3 * x**3 - 2 * x**2 + x
+
+
+def df(x):
+    return 9 * x**2 - 4 * x + 1
+
+
+def slope_at_2():
+    return 29.0
+
+
+def numerical_derivative(func, x, h=1e-5):
+    return (func(x + h) - func(x - h)) / (2 * h)

@@ -1,0 +1,596 @@
+"""Hostile submissions: the wall between student code and the grader.
+
+Each module of ``tests/corpus/hostile/<name>/`` is a whole exercise module
+that attacks the grader in one way (exits, hangs, floods, crashes, hogs
+memory, monkeypatches, lies about equality, reaches for the reference,
+forges results, kills processes, forks, sabotages files).  It is graded
+beside the reference solutions of the other three exercises, and the
+contract's promise is checked: the checks it spoiled score zero with a
+message that names the cause, every other exercise scores full marks, and
+the results file is the grader's alone (CURRICULUM.md, "Student code cannot
+grade itself" and "Limits, then grading goes on").
+
+Every hostile loop ends by itself (60 s at most), allocations stop at 3 GiB
+and are capped here at 512 MiB, and forks are bounded, so that a broken
+grader makes these tests fail, not the machine.
+
+Tests marked ``xfail(strict=True)`` document a hole that is still open:
+they assert what the grader should do, and fail until it does.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from autograder.config import Limits
+from autograder.feedback import render
+from autograder.outcomes import Outcome, SubmissionResult
+from autograder.runner import grade_submission
+from autograder.sandbox import Sandbox
+
+ROOT = Path(__file__).resolve().parents[1]
+SOLUTIONS = ROOT / "solutions"
+HOSTILE = Path(__file__).resolve().parent / "corpus" / "hostile"
+MODULES = ("derivatives", "gradient_descent", "weight_updates", "neuron")
+MIB = 1024**2
+LIMITS = Limits(time_seconds=3, memory_bytes=512 * MIB, output_bytes=64 * 1024)
+HANG = Limits(time_seconds=2, memory_bytes=512 * MIB, output_bytes=64 * 1024)
+# The name (comm) or command line of every process the corpus leaves behind.
+TOKEN = "hx" + secrets.token_hex(4)
+IS_ROOT = os.getuid() == 0
+
+needs_root = pytest.mark.skipif(
+    not IS_ROOT, reason="the worker drops to an unprivileged user only when the grader is root")
+
+
+# ------------------------------------------------------------------ helpers
+
+def hostile(name: str, **values) -> tuple[str, str]:
+    """``(module, source)`` of the corpus entry ``name``, with each
+    ``@KEY@`` placeholder replaced by ``values[key]``."""
+    (path,) = (HOSTILE / name).glob("*.py")
+    text = path.read_text(encoding="utf-8")
+    for key, value in values.items():
+        text = text.replace(f"@{key.upper()}@", str(value))
+    left = re.findall(r"@[A-Z]+@", text)
+    assert not left, f"{name}: placeholders left unfilled: {left}"
+    return path.stem, text
+
+
+def text_of(result: SubmissionResult, module: str, function: str | None = None) -> str:
+    """All the feedback of ``module``'s checks (of ``function``'s only, if given)."""
+    return "\n".join(render(c.verdict.feedback) for c in result.exercise(module).checks
+                     if function is None or c.function == function)
+
+
+def scores(result: SubmissionResult) -> dict[str, str]:
+    return {e.module: f"{e.score:g}/{e.max_score:g}" for e in result.exercises}
+
+
+def assert_others_full(result: SubmissionResult, module: str) -> None:
+    for e in result.exercises:
+        if e.module != module:
+            assert e.score == e.max_score, (
+                f"{e.module} lost points to a hostile {module}.py: {scores(result)}\n"
+                + text_of(result, e.module))
+
+
+def assert_spoiled(result: SubmissionResult, module: str, spoiled: set[str],
+                   words: tuple[str, ...]) -> None:
+    """The checks named in ``spoiled`` (by function, or by check name) did not
+    pass and each says one of ``words``; every other check of ``module`` passed."""
+    exercise = result.exercise(module)
+    assert spoiled <= {c.function for c in exercise.checks} | {c.name for c in exercise.checks}
+    for c in exercise.checks:
+        shown = f"{c.function} ({c.name}): {c.outcome.value}\n{render(c.verdict.feedback)}"
+        if c.function in spoiled or c.name in spoiled:
+            assert c.outcome is not Outcome.PASSED, shown
+            assert c.score == 0, shown
+            text = render(c.verdict.feedback).lower()
+            assert any(w.lower() in text for w in words), f"none of {words} in:\n{shown}"
+        else:
+            assert c.outcome is Outcome.PASSED, shown
+    assert exercise.score < exercise.max_score
+
+
+def marked_processes(token: str = TOKEN) -> list[tuple[int, str, str]]:
+    """Live processes whose name (comm) or command line holds ``token``."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as fh:
+                state = fh.read().rsplit(b")", 1)[1].split()[0]
+            if state == b"Z":
+                continue
+            with open(f"/proc/{entry}/comm", "rb") as fh:
+                comm = fh.read().decode(errors="replace").strip()
+            with open(f"/proc/{entry}/cmdline", "rb") as fh:
+                cmdline = fh.read().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if token in comm or token in cmdline:
+            found.append((int(entry), comm, cmdline[:80]))
+    return found
+
+
+def kill_marked(token: str = TOKEN) -> list[tuple[int, str, str]]:
+    """Kill (by pid) what the corpus left behind; return what there was."""
+    left = marked_processes(token)
+    for pid, _, _ in left:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+    return left
+
+
+class Watch:
+    """Polls for marked processes on a thread: ``seen`` is the most found
+    at once (proof that the hostile processes did run)."""
+
+    def __init__(self):
+        self.seen = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self):
+        while not self._stop.is_set():
+            self.seen = max(self.seen, len(marked_processes()))
+            self._stop.wait(0.05)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+
+@pytest.fixture(autouse=True)
+def no_leftovers():
+    """After every test: nothing the corpus started may still run."""
+    yield
+    deadline = time.monotonic() + 1.0
+    while marked_processes() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    left = kill_marked()
+    assert not left, f"processes left behind by hostile code: {left}"
+
+
+@pytest.fixture
+def own_grade():
+    """``grade`` with a sandbox of its own, for a submission that breaks the
+    grader: an exception in the middle of a run leaves that run's other
+    requests queued in the server, and whoever uses that sandbox next reads
+    their replies (see tests/test_sandbox.py)."""
+    with Sandbox() as box:
+        def run(folder: Path, only=None, limits: Limits = LIMITS, seed: int = 20261122):
+            return grade_submission(folder, seed=seed, limits=limits, only=only, sandbox=box)
+        yield run
+
+
+@pytest.fixture
+def shared_dir():
+    """A folder every user may write to, like /tmp (mode 1777), outside
+    pytest's private tmp_path; removed afterwards."""
+    path = Path(tempfile.mkdtemp(prefix=f"{TOKEN}-shared-"))
+    os.chmod(path, 0o1777)
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def run_cli(folder: Path, results: Path, cwd: Path) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AUTOGRADER_")}
+    return subprocess.run(
+        [sys.executable, "-m", "autograder", "grade", str(folder), "--json", str(results),
+         "--seed", "1", "--timeout", "3", "--memory", "512MiB", "--output", "64KiB"],
+        cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
+
+
+# ------------------------------------------ the spoiled checks, by cause
+
+# name: (module's spoiled functions, words one of which the feedback says, limits)
+SPOILERS = {
+    "exit_at_import": ({"update_weights", "sweep_learning_rates"}, ("sys.exit",), LIMITS),
+    "exit_in_function": ({"slope_at_2"}, ("sys.exit",), LIMITS),
+    "os_exit_in_function": ({"quadratic_grad", "minimize_quadratic", "critical_learning_rate"},
+                            ("ended the process (exit code 7",), LIMITS),
+    "hang": ({"train"}, ("time budget",), HANG),
+    "hang_at_import": ({"df", "slope_at_2", "numerical_derivative"}, ("time budget",), HANG),
+    "hang_ignoring_signals": ({"critical_learning_rate"}, ("time budget",), HANG),
+    "crash_segfault": ({"predict", "loss", "gradients", "train"}, ("segmentation fault",), LIMITS),
+    "crash_abort": ({"numerical_derivative"}, ("aborted",), LIMITS),
+    "memory_hog": ({"minimize_quadratic"}, ("memory cap",), LIMITS),
+    "memory_hog_at_import": ({"sigmoid", "predict", "loss", "gradients", "train"},
+                             ("memory cap",), LIMITS),
+    "syntax_error": ({"df", "slope_at_2", "numerical_derivative"}, ("does not compile",), LIMITS),
+    "close_fds": ({"sigmoid", "predict", "loss", "gradients", "train"},
+                  ("ended the process",), LIMITS),
+    "fork_bomb": ({"quadratic_grad", "minimize_quadratic", "critical_learning_rate"},
+                  ("time budget",), HANG),
+    # Monkeypatching in the worker cannot make the grader accept a wrong answer.
+    "patch_numpy": ({"numerical_derivative"}, ("wrong",), LIMITS),
+    "patch_sympy": ({"df"}, ("not the derivative", "not equal"), LIMITS),
+    "patch_builtins": ({"update_weights", "sweep_learning_rates"},
+                       ("wrong", "no result", "raised"), LIMITS),
+    # Objects equal to everything are not numbers, whatever __eq__ says.
+    "eq_everything": ({"gradient_descent", "quadratic_grad", "minimize_quadratic",
+                       "critical_learning_rate"}, ("an object of type",), LIMITS),
+    "eq_everything_numpy": ({"sigmoid", "predict", "loss", "gradients", "train"},
+                            ("an object of type", "did not return numbers"), LIMITS),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SPOILERS))
+def test_spoiled_checks_score_zero_and_the_rest_is_graded(name, submission, grade):
+    spoiled, words, limits = SPOILERS[name]
+    module, source = hostile(name, marker=TOKEN)
+    result = grade(submission({module: source}), limits=limits)
+    assert_spoiled(result, module, spoiled, words)
+    assert_others_full(result, module)
+
+
+def test_kill_grader_spoils_only_its_own_check(submission, grade):
+    """As root the worker is 'nobody' and every kill fails; as the grader's
+    own user the fork server dies and the next exercise starts a new one."""
+    module, source = hostile("kill_grader")
+    result = grade(submission({module: source}), limits=LIMITS)
+    words = ("PermissionError",) if IS_ROOT else ("sandbox stopped",)
+    assert_spoiled(result, module, {"numerical_derivative"}, words)
+    assert_others_full(result, module)
+
+
+# ------------------------------------------------- the reference is hidden
+
+@pytest.mark.xfail(not IS_ROOT, strict=True, reason=(
+    "without root the worker cannot mount over folders (no mount namespace) and "
+    "falls back to filtering sys.path, which does not stop open()"))
+def test_reference_and_grader_are_unreachable(submission, grade, tmp_path):
+    module, source = hostile("import_reference", root=ROOT)
+    # Control: outside the sandbox the same code does reach them.
+    outside = subprocess.run([sys.executable, "-I", "-c", source], cwd=tmp_path,
+                             capture_output=True, text=True, timeout=120)
+    assert "FOUND import solutions.neuron" in outside.stdout, outside.stdout + outside.stderr
+    result = grade(submission({module: source}), limits=LIMITS)
+    output = result.exercise(module).output
+    assert "FOUND NOTHING" in output, output
+    assert "FOUND import" not in output and "FOUND read" not in output, output
+    assert result.exercise(module).score < result.exercise(module).max_score
+    assert_others_full(result, module)
+
+
+@pytest.mark.skipif(not (ROOT / ".git" / "objects").is_dir(), reason="no git objects here")
+@pytest.mark.xfail(strict=True, reason=(
+    "HOLE: only autograder/ and solutions/ are masked; the repository's .git "
+    "objects (readable by 'nobody') hold the reference solutions"))
+def test_reference_is_not_in_reach_through_git(submission, grade):
+    module, source = hostile("import_reference_git", root=ROOT)
+    result = grade(submission({module: source}), limits=LIMITS)
+    output = result.exercise(module).output
+    assert "FOUND git" not in output, output
+    assert result.exercise(module).score < result.exercise(module).max_score
+    assert_others_full(result, module)
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "HOLE: only autograder/ and solutions/ are masked; the rest of the repository "
+    "is readable, and tests/corpus/correct/ holds working solutions: full marks"))
+def test_no_working_solution_is_in_reach_in_the_repository(submission, grade):
+    module, source = hostile("steal_from_repo", root=ROOT)
+    result = grade(submission({module: source}), limits=LIMITS)
+    output = result.exercise(module).output
+    assert "FOUND NOTHING" in output, output
+    assert result.exercise(module).score < result.exercise(module).max_score
+    assert_others_full(result, module)
+
+
+# ------------------------------------------------ the results file is ours
+
+def test_forged_results_file_is_the_graders(submission, shared_dir, tmp_path):
+    """The submission writes a fake 100/100 results.json at import and
+    leaves a daemon rewriting it for 4 s.  The file must end up the grader's
+    after the daemon's last write, and the daemon must be gone."""
+    results = shared_dir / "results.json"
+    module, source = hostile("forge_results", results=results, marker=TOKEN)
+    folder = submission({module: source})
+    started = time.monotonic()
+    with Watch() as watch:
+        proc = run_cli(folder, results, tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert watch.seen, "the forging daemon never ran"
+    time.sleep(max(0.0, started + 6.0 - time.monotonic()))   # past the daemon's 4 s
+    text = results.read_text(encoding="utf-8")
+    data = json.loads(text)
+    assert "FORGED" not in text and "forged" not in data, text[:500]
+    assert data["extra_data"]["seed"] == 1
+    assert [t["tags"][0] for t in data["tests"]].count("weight_updates") == 3
+    assert {t["tags"][0] for t in data["tests"]} == set(MODULES)
+    assert data["score"] == sum(t["score"] for t in data["tests"])
+    if IS_ROOT:
+        assert results.stat().st_uid == 0, "results.json is not owned by the grader"
+    assert not marked_processes()
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "HOLE: a student's exception message with a lone surrogate reaches the "
+    "feedback unsanitised; the CLI prints the feedback before writing "
+    "results.json, print raises UnicodeEncodeError and no results file is written"))
+def test_unprintable_feedback_does_not_stop_the_results_file(submission, tmp_path):
+    results = tmp_path / "results.json"
+    module, source = hostile("surrogate_message")
+    proc = run_cli(submission({module: source}), results, tmp_path)
+    assert proc.returncode == 0, proc.stderr[-1000:]
+    tests = json.loads(results.read_text(encoding="utf-8"))["tests"]
+    assert all((t["score"] == 0) == (t["tags"][:2] == [module, "update_weights"]) for t in tests)
+
+
+@needs_root
+@pytest.mark.xfail(strict=True, reason=(
+    "HOLE: the worker can reach the folder of results.json when it is shared "
+    "(here mode 1777, like /tmp) and put a directory in its place: the CLI then "
+    "cannot write the results file at all"))
+def test_results_file_cannot_be_blocked(submission, shared_dir, tmp_path):
+    results = shared_dir / "results.json"
+    module, source = hostile("forge_results_block", results=results)
+    proc = run_cli(submission({module: source}), results, tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert results.is_file()
+    assert json.loads(results.read_text(encoding="utf-8"))["extra_data"]["seed"] == 1
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "HOLE: `pytest --submission DIR` collects DIR, so pytest imports a conftest.py "
+    "shipped in the submission into the grading process (outside the sandbox, as "
+    "root in CI); this one turns every failed check into a pass (exit status 0)"))
+def test_conftest_in_submission_does_not_run_in_the_grader(submission, tmp_path):
+    log = tmp_path / "conftest-ran.txt"
+    _, source = hostile("conftest_plugin", log=log)
+    folder = submission({"conftest": source}, base=ROOT / "exercises")   # the stubs: all fail
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AUTOGRADER_")}
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", "--submission", str(folder), "-q",
+         "-p", "no:cacheprovider", "--grader-seed", "1", "--grader-timeout", "3"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    assert "0/100" in proc.stdout, proc.stdout[-2000:]
+    assert not log.exists(), log.read_text()
+    assert proc.returncode == 1, proc.stdout[-2000:]
+
+
+# --------------------------------------------------- processes and files
+
+def test_no_stray_processes(submission, grade):
+    """A fork bomb (bounded) and daemons that detach, ignore SIGTERM, exec a
+    shell or keep re-forking in new sessions: all gone after grading."""
+    gd, gd_source = hostile("fork_bomb", marker=TOKEN)
+    nr, nr_source = hostile("daemons", marker=TOKEN)
+    with Watch() as watch:
+        result = grade(submission({gd: gd_source, nr: nr_source}), limits=HANG)
+    assert watch.seen > 10, "the hostile processes never ran"
+    assert result.exercise("neuron").score == result.exercise("neuron").max_score
+    assert result.exercise("derivatives").score == result.exercise("derivatives").max_score
+    assert result.exercise("weight_updates").score == result.exercise("weight_updates").max_score
+    assert "time budget" in text_of(result, "gradient_descent", "quadratic_grad")
+    for _ in range(3):     # the hoppers would show up again after a while
+        assert not marked_processes(), marked_processes()
+        time.sleep(0.5)
+
+
+def test_deleting_siblings_spoils_nothing(submission, grade):
+    module, source = hostile("delete_siblings")
+    folder = submission({module: source})
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    result = grade(folder, limits=LIMITS)
+    assert result.score == result.max_score, scores(result)
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+
+
+@needs_root
+def test_original_submission_is_out_of_reach(submission, grade):
+    folder = submission({})
+    module, source = hostile("overwrite_original", submission=folder)
+    (folder / f"{module}.py").write_text(source, encoding="utf-8")
+    result = grade(folder, limits=LIMITS)
+    assert result.score == result.max_score, scores(result)
+    assert "could not overwrite" in result.exercise(module).output
+
+
+@needs_root
+def test_world_writable_original_is_read_before_any_student_code(grade):
+    """Even where the worker may write the original folder (world-writable
+    files here), what it writes there reaches no exercise: every exercise is
+    copied before the first worker runs."""
+    folder = Path(tempfile.mkdtemp(prefix=f"{TOKEN}-submission-"))
+    try:
+        for path in SOLUTIONS.glob("*.py"):
+            shutil.copyfile(path, folder / path.name)
+        module, source = hostile("overwrite_original", submission=folder)
+        (folder / f"{module}.py").write_text(source, encoding="utf-8")
+        os.chmod(folder, 0o777)
+        for path in folder.iterdir():
+            os.chmod(path, 0o666)
+        result = grade(folder, limits=LIMITS)
+        assert "overwrote neuron.py" in result.exercise(module).output
+        assert result.score == result.max_score, scores(result)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@needs_root
+@pytest.mark.xfail(strict=True, reason=(
+    "HOLE: all exercises are copied up front to .../job<N>/submission, owned by "
+    "the worker's user; the first worker guesses the next paths from its own "
+    "folder (they are also in the server's stdin read-ahead, inherited by the "
+    "fork) and rewrites the other exercises' copies"))
+def test_one_exercise_cannot_rewrite_the_next_ones(submission, grade):
+    module, source = hostile("sabotage_next_jobs")
+    result = grade(submission({module: source}), limits=LIMITS)
+    assert "overwrote" not in result.exercise(module).output
+    assert result.score == result.max_score, scores(result)
+
+
+@needs_root
+@pytest.mark.xfail(strict=True, reason=(
+    "HOLE: the worker shares /tmp and /dev/shm (RAM) with the machine; what it "
+    "writes there outlives the exercise, outside every cap"))
+def test_no_files_left_in_shared_temporary_folders(submission, grade):
+    module, source = hostile("tmp_litter", marker=TOKEN)
+    try:
+        result = grade(submission({module: source}), limits=LIMITS)
+        assert result.score == result.max_score
+        left = [str(p) for d in ("/tmp", "/dev/shm") for p in Path(d).glob(f"{TOKEN}-*")
+                if "-shared-" not in p.name and "-submission-" not in p.name]
+        assert not left, left
+    finally:
+        for d in ("/tmp", "/dev/shm"):
+            for p in Path(d).glob(f"{TOKEN}-[0-9]*"):
+                p.unlink(missing_ok=True)
+
+
+# --------------------------------------------------------- open holes
+
+FLOODS = {"output_flood": {"sweep_learning_rates"},
+          "output_flood_ignoring_sigxfsz": {"loss", "gradients agree with the slopes of loss"}}
+
+
+@pytest.mark.parametrize("name", sorted(FLOODS))
+@pytest.mark.xfail(strict=True, reason=(
+    "HOLE: CPython ignores SIGXFSZ at startup and the worker inherits that, so "
+    "a flood past the output cap is never killed: print raises 'OSError: "
+    "[Errno 27] File too large' and the feedback does not name the output cap"))
+def test_output_flood_names_the_output_cap(name, submission, grade):
+    module, source = hostile(name)
+    result = grade(submission({module: source}), limits=LIMITS)
+    assert_spoiled(result, module, FLOODS[name], ("output cap",))
+    assert_others_full(result, module)
+
+
+def test_output_flood_spoils_only_its_own_checks(submission, grade):
+    """Whatever the message, the flood costs the flooding check only."""
+    for name, spoiled in FLOODS.items():
+        module, source = hostile(name)
+        result = grade(submission({module: source}), limits=LIMITS)
+        assert_spoiled(result, module, spoiled, ("output cap", "file too large"))
+        assert_others_full(result, module)
+
+
+@needs_root
+@pytest.mark.xfail(strict=True, reason=(
+    "HOLE: the memory cap is per process (RLIMIT_AS); six forked children hold "
+    "1.9 GiB under a 512 MiB cap and the check passes (64 processes x 2 GiB by default)"))
+def test_memory_cap_counts_forked_children(submission, grade):
+    module, source = hostile("memory_in_children")
+    result = grade(submission({module: source}), limits=LIMITS)
+    assert_spoiled(result, module, {"update_weights", "sweep_learning_rates"}, ("memory",))
+    assert_others_full(result, module)
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "HOLE: a returned int too large for a float (2**1100) reaches wire.as_float, "
+    "whose float() raises OverflowError in the grader: grading stops, no results"))
+def test_huge_int_does_not_break_the_grader(submission, own_grade):
+    module, source = hostile("big_int")
+    result = own_grade(submission({module: source}), limits=LIMITS)
+    assert_spoiled(result, module, {"slope_at_2"}, ("wrong", "number", "too large"))
+    assert_others_full(result, module)
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "HOLE: wire.rebuild_tree calls float() on a complex exponent (x**I) and the "
+    "TypeError escapes judge_df: grading stops, no results"))
+def test_complex_exponent_does_not_break_the_grader(submission, own_grade):
+    module, source = hostile("complex_exponent")
+    result = own_grade(submission({module: source}), limits=LIMITS)
+    assert_spoiled(result, module, {"df"}, ("undecided", "not the derivative", "not equal"))
+    assert_others_full(result, module)
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "HOLE: the grader expands the student's expression in its own process with no "
+    "time limit; ((x+1)**8+1)**8 costs seconds, ((x+1)**200+1)**200 never ends"))
+def test_grader_side_sympy_is_bounded(submission, grade):
+    module, source = hostile("nested_power")
+    limits = Limits(time_seconds=1, memory_bytes=512 * MIB, output_bytes=64 * 1024)
+    started = time.monotonic()
+    result = grade(submission({module: source}), only=(module,), limits=limits)
+    elapsed = time.monotonic() - started
+    assert result.exercise(module).score < result.exercise(module).max_score
+    assert elapsed < limits.time_seconds + 1.0, f"grading df took {elapsed:.1f} s"
+
+
+@pytest.mark.parametrize("name", ["forge_lines_shape", "forge_lines_overflow"])
+@pytest.mark.xfail(strict=True, reason=(
+    "HOLE: lines written straight to the result pipe are decoded without "
+    "catching OverflowError (int(1e999) in read_lines) and judged without "
+    "checking that an array's values match its claimed shape (float(list) in "
+    "as_vector): grading stops, no results"))
+def test_forged_result_lines_do_not_break_the_grader(name, submission, own_grade):
+    module, source = hostile(name)
+    result = own_grade(submission({module: source}), limits=LIMITS)
+    assert result.exercise(module).checks[0].outcome is not Outcome.PASSED
+    assert_others_full(result, module)
+
+
+# ----------------------------------------------------------- kill -1
+
+KILL_ALL = pytest.mark.skipif(
+    not (IS_ROOT and os.environ.get("AUTOGRADER_TEST_KILL_ALL") == "1"),
+    reason="kill -1 as 'nobody' kills every 'nobody' process on the machine, other "
+           "grading runs included: set AUTOGRADER_TEST_KILL_ALL=1 (as root) to run it")
+
+
+@KILL_ALL
+def test_kill_all_breaks_nothing_in_its_own_grading(submission, grade):
+    """kill(-1) spares the caller and cannot reach root's processes: the
+    worker goes on, and this grading is whole."""
+    module, source = hostile("kill_all")
+    result = grade(submission({module: source}), limits=LIMITS)
+    assert result.score == result.max_score, scores(result)
+
+
+@KILL_ALL
+@pytest.mark.xfail(strict=True, reason=(
+    "HOLE: every worker runs as the same user (nobody), so kill -1 from one "
+    "submission kills the workers of every other grading on the machine"))
+def test_kill_all_spares_a_concurrent_grading(submission, tmp_path):
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    for path in SOLUTIONS.glob("*.py"):
+        shutil.copyfile(path, victim / path.name)
+    slow = (SOLUTIONS / "neuron.py").read_text(encoding="utf-8").replace(
+        "    ### BEGIN SOLUTION\n    for _ in range(epochs):",
+        "    ### BEGIN SOLUTION\n    import time\n    time.sleep(1.0)\n    for _ in range(epochs):")
+    assert slow.count("time.sleep") == 1
+    (victim / "neuron.py").write_text(slow, encoding="utf-8")
+    outcome = {}
+
+    def grade_victim():
+        with Sandbox() as box:
+            outcome["result"] = grade_submission(victim, seed=1, only=("neuron",), sandbox=box,
+                                                 limits=Limits(time_seconds=20))
+
+    thread = threading.Thread(target=grade_victim)
+    thread.start()
+    time.sleep(2.0)    # the victim's neuron worker is in its sleeps by now
+    module, source = hostile("kill_all")
+    with Sandbox() as box:
+        grade_submission(submission({module: source}), seed=1, only=(module,), sandbox=box,
+                         limits=LIMITS)
+    thread.join(60)
+    result = outcome["result"]
+    assert result.score == result.max_score, text_of(result, "neuron")

@@ -1,0 +1,185 @@
+"""Unit tests of the wall: what a worker is allowed, and how the grader reads
+what crosses back.  Each sandbox test runs one small module through
+:meth:`Sandbox.run` and reads the worker's answer as the grader does.
+
+Tests marked ``xfail(strict=True)`` pin a hole at the place to fix it (see
+tests/test_hostile.py for the same holes exercised end to end).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+
+import pytest
+
+from autograder.config import Limits
+from autograder.sandbox import PACKAGE_DIR, Sandbox
+from autograder.wire import (Malformed, TreeError, as_float, as_vector, decode_value,
+                             read_lines, rebuild_tree)
+
+LIMITS = Limits(time_seconds=3, memory_bytes=512 * 1024**2, output_bytes=64 * 1024)
+IS_ROOT = os.getuid() == 0
+needs_root = pytest.mark.skipif(
+    not IS_ROOT, reason="the worker drops to an unprivileged user only when the grader is root")
+
+
+def ask(sandbox, tmp_path, body: str, n_jobs: int = 1):
+    """Run ``def probe(): <body>`` as the module ``probe`` and return what
+    the first job's probe returned, as the grader decodes it."""
+    folder = tmp_path / "sub"
+    folder.mkdir(exist_ok=True)
+    (folder / "probe.py").write_text("def probe():\n" + "".join(
+        "    " + line + "\n" for line in body.splitlines()), encoding="utf-8")
+    jobs = [("probe", [{"fn": "probe", "args": [], "kwargs": {}}])] * n_jobs
+    raw = next(iter(sandbox.run_many(folder, jobs, LIMITS)))
+    report = read_lines(raw.lines, 1)
+    assert report.imported, raw
+    result = report.results[0]
+    assert result.status == "value", result
+    return result.value
+
+
+def values(returned):
+    """A returned list or tuple of plain values as Python data."""
+    out = []
+    for r in returned.value:
+        out.append(r.value if r.kind in ("number", "bool", "str", "none") else values(r))
+    return out
+
+
+# ------------------------------------------------------ the worker's lot
+
+@needs_root
+def test_worker_is_unprivileged_and_limited(sandbox, tmp_path):
+    got = values(ask(sandbox, tmp_path, "\n".join([
+        "import os, resource",
+        "return [os.getuid(), os.getgid(), list(os.getgroups()),",
+        "        resource.getrlimit(resource.RLIMIT_FSIZE)[0],",
+        "        resource.getrlimit(resource.RLIMIT_CORE)[0],",
+        "        0 < resource.getrlimit(resource.RLIMIT_NPROC)[0] <= 1024,",
+        "        resource.getrlimit(resource.RLIMIT_AS)[0] > 0]",
+    ])))
+    assert got == [65534, 65534, [], 64 * 1024, 0, True, True]
+
+
+def test_worker_has_its_own_session_and_no_grader_descriptors(sandbox, tmp_path):
+    got = values(ask(sandbox, tmp_path, "\n".join([
+        "import os",
+        "fds = sorted(int(n) for n in os.listdir('/proc/self/fd'))",
+        "return [os.getsid(0) == os.getpid(), len(fds)]",
+    ])))
+    # 0, 1, 2, the result pipe, and the descriptor listdir itself holds
+    assert got == [True, 5]
+
+
+@needs_root
+def test_grader_package_and_reference_are_masked(sandbox, tmp_path):
+    package, solutions = str(PACKAGE_DIR), str(PACKAGE_DIR.parent / "solutions")
+    got = values(ask(sandbox, tmp_path, "\n".join([
+        "import os",
+        f"return [sorted(os.listdir({package!r})),",
+        f"        sorted(os.listdir({solutions!r})) if os.path.isdir({solutions!r}) else []]",
+    ])))
+    assert got == [[], []]
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "HOLE: CPython ignores SIGXFSZ at startup and the worker inherits it, so the "
+    "output cap never kills: writes fail with EFBIG, reported as an OSError of "
+    "the student's code (fix: signal.signal(SIGXFSZ, SIG_DFL) in _child_main, "
+    "and name the cap when output_size reached it whatever the outcome)"))
+def test_worker_is_killed_at_the_output_cap(sandbox, tmp_path):
+    got = ask(sandbox, tmp_path,
+              "import signal\nreturn signal.getsignal(signal.SIGXFSZ) == signal.SIG_DFL")
+    assert got.value is True
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "HOLE: the server reads requests through a buffered stdin; the next "
+    "exercises' requests (probes, work folders) sit in the read-ahead that "
+    "every forked worker inherits"))
+def test_worker_cannot_see_queued_requests(sandbox, tmp_path):
+    got = ask(sandbox, tmp_path, "\n".join([
+        "import sys",
+        "try:",
+        "    return len(sys.stdin.buffer.peek(1 << 20))",
+        "except Exception:",
+        "    return 0",
+    ]), n_jobs=3)
+    assert got.value == 0
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "HOLE: run_many queues every request at once; when its caller stops early "
+    "(an exception while judging, KeyboardInterrupt) the rest stay queued, and "
+    "the next run on that sandbox reads their replies as its own: another "
+    "submission's results, which a hostile worker can write itself"))
+def test_an_abandoned_run_does_not_answer_the_next_one(tmp_path):
+    probes = [{"fn": "probe", "args": [], "kwargs": {}}]
+    first, second = tmp_path / "first", tmp_path / "second"
+    for folder, answer in ((first, 1.0), (second, 2.0)):
+        folder.mkdir()
+        (folder / "probe.py").write_text(f"def probe():\n    return {answer}\n", encoding="utf-8")
+    with Sandbox() as box:
+        run = box.run_many(first, [("probe", probes)] * 3, LIMITS)
+        next(run)
+        run.close()           # what an exception in the caller's loop does
+        raw = box.run(second, "probe", probes, LIMITS)
+    answer = read_lines(raw.lines, 1).results.get(0)
+    assert answer is not None and as_float(answer.value) == 2.0, raw
+
+
+# ---------------------------------------------- reading what comes back
+
+@pytest.mark.xfail(strict=True, reason=(
+    "HOLE: wire.as_float calls float() on a JSON integer of any size: "
+    "OverflowError in the grader (a plain `return 2**1100`)"))
+def test_integer_too_large_for_a_float_is_not_a_crash():
+    try:
+        got = as_float(decode_value(2**1100))
+    except Malformed:
+        return
+    assert got is None or math.isinf(got)
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "HOLE: read_lines catches ValueError, TypeError, RecursionError and "
+    "AttributeError but not OverflowError: int(1e999) for a shape entry"))
+def test_infinite_shape_is_malformed():
+    lines = [json.dumps({"imported": True}),
+             '{"i": 0, "value": {"$array": [1.0], "shape": [1e999]}}']
+    report = read_lines(lines, 1)
+    assert 0 not in report.results and report.malformed == 1
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "HOLE: an $array's values are not checked against its shape; ragged values "
+    "under a 1-D shape reach float(list) in as_vector (TypeError in the grader)"))
+def test_array_values_must_match_their_shape():
+    data = {"$array": [[1.0, 2.0], [3.0]], "shape": [2]}
+    try:
+        returned = decode_value(data)
+    except Malformed:
+        return
+    assert as_vector(returned) is None
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "HOLE: rebuild_tree bounds exponents with abs(float(exponent)), which "
+    "raises TypeError for a complex one, x**((-1)**(1/2)) = x**I"))
+def test_complex_exponent_is_refused():
+    tree = ["Pow", ["Symbol", "x"], ["Pow", ["Integer", "-1"], ["Rational", "1", "2"]]]
+    with pytest.raises(TreeError):
+        rebuild_tree(tree)
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "HOLE: size and depth are bounded but not the degree: ((x+1)**200+1)**200 "
+    "is 9 nodes, and sympy.expand of it in the grader never ends"))
+def test_expression_of_huge_degree_is_refused():
+    inner = ["Add", ["Pow", ["Add", ["Symbol", "x"], ["Integer", "1"]], ["Integer", "200"]],
+             ["Integer", "1"]]
+    with pytest.raises(TreeError):
+        rebuild_tree(["Pow", inner, ["Integer", "200"]])
