@@ -121,9 +121,12 @@ def expr_to_tree(expr, sympy):
 # Worker: runs inside the student's process
 # --------------------------------------------------------------------------
 
-def _encode(value, np, sympy, depth=0):
+def _encode(value, np, sympy, depth=0, type=type, isinstance=isinstance, len=len,
+            float=float, callable=callable):
     """Plain-data image of what student code returned.  Exact type tests only:
-    a subclass of float or list is not a float or a list."""
+    a subclass of float or list is not a float or a list.  The builtins it
+    uses are bound when this module loads, before student code can replace
+    them."""
     if depth > 50:
         return {"$other": "deeply nested value"}
     t = type(value)
@@ -277,6 +280,9 @@ def _child_main(request, result_fd, output_fd, np, sympy):
         os.closerange(3, result_fd)
         os.closerange(result_fd + 1, 65536)
         limits = request["limits"]
+        # CPython ignores SIGXFSZ; restored, a write past the output cap ends
+        # the worker, and the grader names the cap.
+        signal.signal(signal.SIGXFSZ, signal.SIG_DFL)
         masked = _mask_paths(request.get("hide", []))
         mem = limits["memory_bytes"]
         if mem:

@@ -65,17 +65,19 @@ def grade(args: argparse.Namespace) -> int:
                 write_json_atomic(args.json, {"score": 0, "output": f"Not graded: {exc}",
                                               "tests": []})
             return 2
+    if args.json is not None:
+        # Written first: nothing printed afterwards can stop it being written.
+        try:
+            write_json_atomic(args.json, gradescope(result))
+        except OSError as exc:
+            print(f"error: cannot write {args.json}: {exc}", file=sys.stderr)
+            return 2
     if not args.quiet:
         text = details(result)
         if text:
             print(text + "\n")
     print(score_table(result))
     if args.json is not None:
-        try:
-            write_json_atomic(args.json, gradescope(result))
-        except OSError as exc:
-            print(f"error: cannot write {args.json}: {exc}", file=sys.stderr)
-            return 2
         print(f"results written to {args.json}")
     return 0
 

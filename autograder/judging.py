@@ -112,6 +112,9 @@ def screen(check: Check, results: list[list[ProbeResult]],
                 return Verdict(Outcome.LIMIT, Feedback(
                     "your code ran out of memory (MemoryError: it exceeded the memory cap)",
                     inputs=call))
+            if r.error_type == "OSError" and "File too large" in r.error_message:
+                return Verdict(Outcome.LIMIT, Feedback(
+                    "your code printed more than the output cap", inputs=call))
             if r.error_type == "SystemExit":
                 return Verdict(Outcome.ERROR, Feedback(
                     "your code called sys.exit() or exit(): return a value instead",

@@ -116,7 +116,14 @@ def judge_exercise(submission: Path, exercise: Exercise, case_lists, raw: RawRun
         if report.import_error is not None:
             verdict = import_verdict(path, report.import_error)
         else:
-            verdict = check.judge(check, cases, per_case)
+            try:
+                verdict = check.judge(check, cases, per_case)
+            except (ValueError, TypeError, ArithmeticError, RecursionError, KeyError,
+                    IndexError, AttributeError) as exc:
+                # What came back had a shape no student function returns.
+                verdict = Verdict(Outcome.ERROR, Feedback(
+                    "the grader could not read what your code sent back "
+                    f"({type(exc).__name__}); did it tamper with the grader?"))
         checks.append(CheckResult(exercise.module, check.name, check.function, check.points,
                                   verdict))
     checks = blame_dependencies(checks, {c.name: c.depends_on for c in exercise.checks})

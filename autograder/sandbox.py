@@ -185,8 +185,8 @@ class Sandbox:
                            "memory_bytes": limits.memory_bytes,
                            "output_bytes": limits.output_bytes},
             })
+        pending = list(requests)
         try:
-            pending = list(requests)
             while pending:
                 if not self._ensure_ready():
                     for _ in pending:
@@ -204,6 +204,11 @@ class Sandbox:
                     yield raw
                 writer.join(timeout=5)
         finally:
+            if pending and self._proc is not None:
+                # Stopped early: the server still holds our requests, whose
+                # replies must never reach the next caller.
+                self._kill()
+                self._proc = None
             for job in folders:
                 shutil.rmtree(job, ignore_errors=True)
 

@@ -109,7 +109,7 @@ def decode_value(data: Any, depth: int = 0) -> Returned:
     if data is None:
         return Returned("none")
     if type(data) in (int, float):
-        return Returned("number", float(data) if type(data) is float else data)
+        return Returned("number", _number(data))
     if type(data) is not dict or len(data) == 0:
         raise Malformed(f"unexpected value {type(data).__name__}")
     if "$bool" in data:
@@ -119,8 +119,8 @@ def decode_value(data: Any, depth: int = 0) -> Returned:
     if "$sympy_number" in data:
         return Returned("number", _number(data["$sympy_number"]), sympy=True)
     if "$array" in data:
-        shape = tuple(int(s) for s in _list(data.get("shape", [])))
-        return Returned("array", _numbers_nested(data["$array"], depth), numpy=True, shape=shape)
+        values = _numbers_nested(data["$array"], depth)
+        return Returned("array", values, numpy=True, shape=_shape_of(values))
     for kind in ("list", "tuple"):
         if "$" + kind in data:
             return Returned(kind, [decode_value(v, depth + 1) for v in _list(data["$" + kind])])
@@ -133,18 +133,29 @@ def decode_value(data: Any, depth: int = 0) -> Returned:
             pairs.append((decode_value(pair[0], depth + 1), decode_value(pair[1], depth + 1)))
         return Returned("dict", pairs)
     if "$str" in data:
-        return Returned("str", str(data["$str"])[:200])
+        return Returned("str", clean_text(data["$str"], 200))
     if "$tree" in data:
         return Returned("tree", data["$tree"])
     if "$other" in data:
-        return Returned("other", str(data["$other"])[:120])
+        return Returned("other", clean_text(data["$other"], 120))
     raise Malformed("unknown value tag")
 
 
 def _number(v: Any) -> float:
     if type(v) not in (int, float):
         raise Malformed("number expected")
-    return float(v)
+    try:
+        return float(v)
+    except OverflowError:
+        return math.inf if v > 0 else -math.inf
+
+
+def clean_text(v: Any, limit: int) -> str:
+    """A string from the worker, made printable whatever it holds (lone
+    surrogates, control characters)."""
+    text = str(v)[:limit] if type(v) is str else ""
+    text = text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return "".join(c if c.isprintable() or c in "\n\t" else f"\\x{ord(c):02x}" for c in text)
 
 
 def _list(v: Any) -> list:
@@ -159,6 +170,17 @@ def _numbers_nested(v: Any, depth: int) -> Any:
     if type(v) is list:
         return [_numbers_nested(x, depth + 1) for x in v]
     return _number(v)
+
+
+def _shape_of(values: Any) -> tuple[int, ...]:
+    """The shape of nested lists of numbers, which must be rectangular (the
+    worker's claimed shape is not trusted)."""
+    if type(values) is not list:
+        return ()
+    inner = {_shape_of(v) for v in values}
+    if len(inner) > 1:
+        raise Malformed("ragged array")
+    return (len(values),) + (inner.pop() if inner else ())
 
 
 def as_float(r: Returned) -> float | None:
@@ -246,7 +268,7 @@ def decode_probe(obj: dict) -> ProbeResult:
     if "missing" in obj:
         return ProbeResult("missing")
     if "not_callable" in obj:
-        return ProbeResult("not_callable", detail=str(obj["not_callable"])[:80])
+        return ProbeResult("not_callable", detail=clean_text(obj["not_callable"], 80))
     if "unencodable" in obj:
         return ProbeResult("spoiled", detail="its result could not be sent back")
     args_after = tuple(decode_value(v) for v in _list(obj.get("args_after", [])))
@@ -256,8 +278,8 @@ def decode_probe(obj: dict) -> ProbeResult:
             raise Malformed("error record expected")
         line = err.get("line")
         fallback = tuple(decode_probe(f) for f in _list(obj.get("fallback", [])))
-        return ProbeResult("error", error_type=str(err.get("type", "?"))[:80],
-                           error_message=str(err.get("message", ""))[:500],
+        return ProbeResult("error", error_type=clean_text(err.get("type", "?"), 80),
+                           error_message=clean_text(err.get("message", ""), 500),
                            error_line=line if type(line) is int else None,
                            fallback=fallback, args_after=args_after)
     if "value" in obj:
@@ -292,7 +314,7 @@ def read_lines(lines: list[str], n_probes: int) -> WorkerReport:
                 i = obj["i"]
                 if type(i) is int and 0 <= i < n_probes and i not in report.results:
                     report.results[i] = decode_probe(obj)
-        except (ValueError, RecursionError, TypeError, AttributeError):
+        except (ValueError, RecursionError, TypeError, AttributeError, OverflowError):
             report.malformed += 1
     return report
 
@@ -303,7 +325,11 @@ class TreeError(ValueError):
     pass
 
 
-def rebuild_tree(tree: Any, allowed_symbols: tuple[str, ...] = ("x",)):
+MAX_DEGREE = 40
+
+
+def rebuild_tree(tree: Any, allowed_symbols: tuple[str, ...] = ("x",),
+                 max_degree: float | None = MAX_DEGREE):
     """Rebuild a sympy expression from a worker's tree, node by whitelisted node.
 
     Numbers are bounded (digits, exponents) and the tree's size and depth are
@@ -356,8 +382,13 @@ def rebuild_tree(tree: Any, allowed_symbols: tuple[str, ...] = ("x",)):
             if len(args) != 2:
                 raise TreeError("malformed power")
             base, exponent = build(args[0], depth + 1), build(args[1], depth + 1)
-            if exponent.is_number and abs(float(exponent)) > MAX_EXPONENT:
-                raise TreeError("an exponent is too large to compare")
+            if exponent.is_number:
+                try:
+                    size = abs(float(exponent))
+                except (TypeError, ValueError, OverflowError):
+                    raise TreeError("an exponent is not a real number") from None
+                if size > MAX_EXPONENT:
+                    raise TreeError("an exponent is too large to compare")
             return sympy.Pow(base, exponent)
         if head in functions:
             if len(args) != 1:
@@ -368,7 +399,38 @@ def rebuild_tree(tree: Any, allowed_symbols: tuple[str, ...] = ("x",)):
                             "the grader cannot read")
         raise TreeError(f"unknown expression node {head[:40]!r}")
 
-    return build(tree, 0)
+    expr = build(tree, 0)
+    if max_degree is not None and degree_bound(tree) > max_degree:
+        raise TooComplex("the expression is too large to compare symbolically")
+    return expr
+
+
+class TooComplex(TreeError):
+    """Valid, but too large for the grader to expand symbolically."""
+
+
+def degree_bound(tree: Any) -> float:
+    """An upper bound of the polynomial degree the tree expands to (a
+    nested power such as ((x+1)**8+1)**8 expands to degree 64)."""
+    head, args = tree[0], tree[1:]
+    if head == "Symbol":
+        return 1
+    if head in ("Integer", "Rational", "Float", "pi", "E"):
+        return 0
+    if head == "Add":
+        return max(degree_bound(a) for a in args)
+    if head == "Mul":
+        return sum(degree_bound(a) for a in args)
+    if head == "Pow":
+        exponent = args[1]
+        if exponent[0] == "Integer":
+            return degree_bound(args[0]) * abs(int(exponent[1]))
+        if exponent[0] == "Rational":
+            return degree_bound(args[0]) * math.ceil(abs(int(exponent[1]) / int(exponent[2])))
+        if exponent[0] == "Float":
+            return degree_bound(args[0]) * math.ceil(abs(float(exponent[1])))
+        return max(degree_bound(args[0]), degree_bound(exponent))  # not expanded
+    return degree_bound(args[0]) if args else 0   # expand works inside a function
 
 
 def _int_text(args: list) -> int:
@@ -385,7 +447,7 @@ def evaluate_tree(tree: Any, x: float) -> float:
     """The tree's value at ``x``, in floats (checked before compiling)."""
     from .child import compile_tree
     from .tree import FloatMath
-    rebuild_tree(tree)  # validates shape and bounds
+    rebuild_tree(tree, max_degree=None)  # validates shape and bounds
     return float(compile_tree(tree, FloatMath)(float(x)))
 
 

@@ -85,11 +85,6 @@ def test_grader_package_and_reference_are_masked(sandbox, tmp_path):
     assert got == [[], []]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "HOLE: CPython ignores SIGXFSZ at startup and the worker inherits it, so the "
-    "output cap never kills: writes fail with EFBIG, reported as an OSError of "
-    "the student's code (fix: signal.signal(SIGXFSZ, SIG_DFL) in _child_main, "
-    "and name the cap when output_size reached it whatever the outcome)"))
 def test_worker_is_killed_at_the_output_cap(sandbox, tmp_path):
     got = ask(sandbox, tmp_path,
               "import signal\nreturn signal.getsignal(signal.SIGXFSZ) == signal.SIG_DFL")
@@ -111,11 +106,6 @@ def test_worker_cannot_see_queued_requests(sandbox, tmp_path):
     assert got.value == 0
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "HOLE: run_many queues every request at once; when its caller stops early "
-    "(an exception while judging, KeyboardInterrupt) the rest stay queued, and "
-    "the next run on that sandbox reads their replies as its own: another "
-    "submission's results, which a hostile worker can write itself"))
 def test_an_abandoned_run_does_not_answer_the_next_one(tmp_path):
     probes = [{"fn": "probe", "args": [], "kwargs": {}}]
     first, second = tmp_path / "first", tmp_path / "second"
@@ -133,9 +123,6 @@ def test_an_abandoned_run_does_not_answer_the_next_one(tmp_path):
 
 # ---------------------------------------------- reading what comes back
 
-@pytest.mark.xfail(strict=True, reason=(
-    "HOLE: wire.as_float calls float() on a JSON integer of any size: "
-    "OverflowError in the grader (a plain `return 2**1100`)"))
 def test_integer_too_large_for_a_float_is_not_a_crash():
     try:
         got = as_float(decode_value(2**1100))
@@ -144,19 +131,15 @@ def test_integer_too_large_for_a_float_is_not_a_crash():
     assert got is None or math.isinf(got)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "HOLE: read_lines catches ValueError, TypeError, RecursionError and "
-    "AttributeError but not OverflowError: int(1e999) for a shape entry"))
-def test_infinite_shape_is_malformed():
+def test_a_claimed_shape_is_not_trusted():
     lines = [json.dumps({"imported": True}),
-             '{"i": 0, "value": {"$array": [1.0], "shape": [1e999]}}']
-    report = read_lines(lines, 1)
-    assert 0 not in report.results and report.malformed == 1
+             '{"i": 0, "value": {"$array": [1.0], "shape": [1e999]}}',
+             '{"i": 1, "value": 1e999}']
+    report = read_lines(lines, 2)
+    assert report.results[0].value.shape == (1,) and report.malformed == 0
+    assert math.isinf(as_float(report.results[1].value))
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "HOLE: an $array's values are not checked against its shape; ragged values "
-    "under a 1-D shape reach float(list) in as_vector (TypeError in the grader)"))
 def test_array_values_must_match_their_shape():
     data = {"$array": [[1.0, 2.0], [3.0]], "shape": [2]}
     try:
@@ -166,18 +149,12 @@ def test_array_values_must_match_their_shape():
     assert as_vector(returned) is None
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "HOLE: rebuild_tree bounds exponents with abs(float(exponent)), which "
-    "raises TypeError for a complex one, x**((-1)**(1/2)) = x**I"))
 def test_complex_exponent_is_refused():
     tree = ["Pow", ["Symbol", "x"], ["Pow", ["Integer", "-1"], ["Rational", "1", "2"]]]
     with pytest.raises(TreeError):
         rebuild_tree(tree)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "HOLE: size and depth are bounded but not the degree: ((x+1)**200+1)**200 "
-    "is 9 nodes, and sympy.expand of it in the grader never ends"))
 def test_expression_of_huge_degree_is_refused():
     inner = ["Add", ["Pow", ["Add", ["Symbol", "x"], ["Integer", "1"]], ["Integer", "200"]],
              ["Integer", "1"]]
