@@ -385,18 +385,48 @@ def serve():
         pass
     with open("/proc/self/status") as fh:
         base_vm = next(int(l.split()[1]) * 1024 for l in fh if l.startswith("VmSize:"))
-    stdin, stdout = sys.stdin.buffer, sys.stdout
+    stdout = sys.stdout
     stdout.write(json.dumps({"ready": True, "pid": os.getpid()}) + "\n")
     stdout.flush()
-    for line in stdin:
-        request = json.loads(line)
+    while True:
+        request = read_request(0)
+        if request is None:
+            return
         stdout.write(json.dumps(handle(request, base_vm, np, sympy)) + "\n")
         stdout.flush()
+
+
+def read_request(fd):
+    """One request: a decimal length on its own line, then that many bytes
+    of JSON.  Read without read-ahead, so that a forked worker holds its own
+    request and never the ones queued behind it."""
+    header = b""
+    while not header.endswith(b"\n"):
+        byte = os.read(fd, 1)
+        if not byte:
+            return None
+        header += byte
+    size, body = int(header), b""
+    while len(body) < size:
+        chunk = os.read(fd, size - len(body))
+        if not chunk:
+            return None
+        body += chunk
+    return json.loads(body)
 
 
 def handle(request, base_vm, np, sympy):
     request["base_vm"] = base_vm
     limits = request["limits"]
+    if os.getuid() == 0:
+        # Only now is this job's copy handed to the unprivileged worker: the
+        # copies queued behind it stay root's, out of its reach.
+        workdir = request["workdir"]
+        os.chmod(os.path.dirname(workdir), 0o711)
+        for root, dirs, files in os.walk(workdir):
+            os.chown(root, NOBODY, NOBODY)
+            for name in files:
+                os.chown(os.path.join(root, name), NOBODY, NOBODY)
     output_fd = os.open(request["output_file"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     if os.getuid() == 0:
         os.fchown(output_fd, NOBODY, NOBODY)

@@ -428,11 +428,6 @@ def test_world_writable_original_is_read_before_any_student_code(grade):
 
 
 @needs_root
-@pytest.mark.xfail(strict=True, reason=(
-    "HOLE: all exercises are copied up front to .../job<N>/submission, owned by "
-    "the worker's user; the first worker guesses the next paths from its own "
-    "folder (they are also in the server's stdin read-ahead, inherited by the "
-    "fork) and rewrites the other exercises' copies"))
 def test_one_exercise_cannot_rewrite_the_next_ones(submission, grade):
     module, source = hostile("sabotage_next_jobs")
     result = grade(submission({module: source}), limits=LIMITS)

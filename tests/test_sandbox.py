@@ -91,10 +91,6 @@ def test_worker_is_killed_at_the_output_cap(sandbox, tmp_path):
     assert got.value is True
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "HOLE: the server reads requests through a buffered stdin; the next "
-    "exercises' requests (probes, work folders) sit in the read-ahead that "
-    "every forked worker inherits"))
 def test_worker_cannot_see_queued_requests(sandbox, tmp_path):
     got = ask(sandbox, tmp_path, "\n".join([
         "import sys",
