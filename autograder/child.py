@@ -245,24 +245,60 @@ def run_probe(module, probe, module_file, np, sympy):
     return result
 
 
-def _mask_paths(paths):
-    """Hide ``paths`` from this process with empty read-only tmpfs mounts in a
-    private mount namespace.  Returns True when it worked (needs root or a
-    user namespace); the grader falls back to path filtering otherwise."""
-    paths = [p for p in paths if os.path.isdir(p)]
-    if not paths:
-        return True
+def _walls(hide, roots, keep):
+    """The folders to cover: the grader's (``hide``), the roots that hold
+    them, and any folder on the way to a library that the unprivileged user
+    could not pass (a Python under /root, say).  Only the outermost."""
+    walls = {os.path.realpath(p) for p in list(hide) + list(roots) if os.path.isdir(p)}
+    if os.getuid() == 0:
+        for path in keep:
+            parts = os.path.realpath(path).split(os.sep)
+            for i in range(2, len(parts)):
+                ancestor = os.sep.join(parts[:i])
+                if not os.stat(ancestor).st_mode & 0o001:   # no search permission for others
+                    walls.add(ancestor)
+                    break
+    return sorted(w for w in walls
+                  if not any(w != o and w.startswith(o + os.sep) for o in walls))
+
+
+def _build_view(hide, roots, keep, staging):
+    """Give this process a private view of the file system: empty tmpfs over
+    every wall, with the folders in ``keep`` (the libraries, the job's own
+    folder) bound back in place, and the grader's folders covered even where
+    they sit inside a kept one.  Needs root (else returns False, and the
+    grader relies on the import path alone)."""
     try:
         import ctypes
         libc = ctypes.CDLL(None, use_errno=True)
-        CLONE_NEWNS, MS_REC, MS_PRIVATE, MS_RDONLY = 0x20000, 0x4000, 1 << 18, 1
+        CLONE_NEWNS, MS_BIND, MS_REC, MS_PRIVATE, MS_RDONLY = 0x20000, 4096, 0x4000, 1 << 18, 1
+        MNT_DETACH = 2
+
+        def mount(src, target, fstype, flags, data):
+            if libc.mount(src, target.encode(), fstype, flags, data) != 0:
+                raise OSError(ctypes.get_errno(), f"mount {target}")
+
         if libc.unshare(CLONE_NEWNS) != 0:
             return False
-        if libc.mount(b"none", b"/", None, MS_REC | MS_PRIVATE, None) != 0:
-            return False
-        for p in paths:
-            if libc.mount(b"tmpfs", p.encode(), b"tmpfs", MS_RDONLY, b"size=4k") != 0:
-                return False
+        mount(b"none", "/", None, MS_REC | MS_PRIVATE, None)
+        keep = sorted({os.path.realpath(k) for k in keep if os.path.isdir(k)})
+        walls = _walls(hide, roots, keep)
+        covered = [k for k in keep if any(k == w or k.startswith(w + os.sep) for w in walls)]
+        staged = []
+        for i, path in enumerate(covered):
+            spot = os.path.join(staging, str(i))
+            os.makedirs(spot, exist_ok=True)
+            mount(path.encode(), spot, None, MS_BIND | MS_REC, None)
+            staged.append((spot, path))
+        for wall in walls:
+            mount(b"tmpfs", wall, b"tmpfs", 0, b"size=1m,mode=755")
+        for spot, path in staged:
+            os.makedirs(path, exist_ok=True)
+            mount(spot.encode(), path, None, MS_BIND | MS_REC, None)
+            libc.umount2(spot.encode(), MNT_DETACH)
+        for path in hide:   # the grader's own folders, also where a kept one holds them
+            if os.path.isdir(path):
+                mount(b"tmpfs", os.path.realpath(path), b"tmpfs", MS_RDONLY, b"size=4k")
         return True
     except Exception:
         return False
@@ -283,7 +319,11 @@ def _child_main(request, result_fd, output_fd, np, sympy):
         # CPython ignores SIGXFSZ; restored, a write past the output cap ends
         # the worker, and the grader names the cap.
         signal.signal(signal.SIGXFSZ, signal.SIG_DFL)
-        masked = _mask_paths(request.get("hide", []))
+        workdir = request["workdir"]
+        job = os.path.dirname(workdir)
+        masked = os.getuid() == 0 and _build_view(
+            request.get("hide", []), request.get("hide_roots", []),
+            [p for p in sys.path if p] + [job], os.path.join(job, "staging"))
         mem = limits["memory_bytes"]
         if mem:
             resource.setrlimit(resource.RLIMIT_AS, (request["base_vm"] + mem,) * 2)
@@ -291,7 +331,6 @@ def _child_main(request, result_fd, output_fd, np, sympy):
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
         cpu = int(limits["time_seconds"]) + 2
         resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
-        workdir = request["workdir"]
         if os.getuid() == 0:
             os.setgroups([])
             os.setgid(NOBODY)

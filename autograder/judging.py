@@ -190,11 +190,13 @@ def blame_dependencies(checks: list[CheckResult],
     points there instead of guessing a misconception: the student's code
     may be right and only its input wrong.  ``depends_on``: check name ->
     the functions it calls."""
-    broken = {c.function for c in checks
+    broken = {c.function: c.verdict.feedback.summary for c in checks
               if c.outcome in (Outcome.FAILED, Outcome.ERROR, Outcome.UNDECIDED)}
     out = []
     for c in checks:
-        culprits = [f for f in depends_on.get(c.name, ()) if f in broken and f != c.function]
+        # A shared cause (the module does not import) is not the other's fault.
+        culprits = [f for f in depends_on.get(c.name, ()) if f in broken and f != c.function
+                    and broken[f] != c.verdict.feedback.summary]
         if c.outcome in (Outcome.FAILED, Outcome.ERROR) and culprits:
             names = ", ".join(f"`{f}`" for f in culprits)
             fb = c.verdict.feedback

@@ -51,11 +51,13 @@ def hidden_paths() -> tuple[list[str], list[str]]:
     the reference solutions beside it) and the roots that would make them
     importable."""
     hide = [str(PACKAGE_DIR)]
-    roots = [str(PACKAGE_DIR.parent)]
-    solutions = PACKAGE_DIR.parent / "solutions"
-    if solutions.is_dir():
-        hide.append(str(solutions))
-    return hide, roots
+    checkout = PACKAGE_DIR.parent
+    if not (checkout / "pyproject.toml").is_file():
+        return hide, []          # an installed package: its folder alone
+    if (checkout / "solutions").is_dir():
+        hide.append(str(checkout / "solutions"))
+    # The whole checkout: its tests, notebooks and .git hold answers too.
+    return hide, [str(checkout)]
 
 
 class Sandbox:
@@ -103,6 +105,10 @@ class Sandbox:
             real = str(Path(entry).resolve())
             if real in blocked or any(real == h or real.startswith(h + os.sep) for h in hidden):
                 continue
+            if any(real.startswith(b + os.sep) for b in blocked) and not any(
+                    real.startswith(str(Path(p).resolve()) + os.sep)
+                    for p in {sys.prefix, sys.base_prefix, sys.exec_prefix}):
+                continue   # a folder of the repository (its tests, say), not a library
             keep.append(entry)
         return keep
 

@@ -276,9 +276,6 @@ def test_reference_and_grader_are_unreachable(submission, grade, tmp_path):
 
 
 @pytest.mark.skipif(not (ROOT / ".git" / "objects").is_dir(), reason="no git objects here")
-@pytest.mark.xfail(strict=True, reason=(
-    "HOLE: only autograder/ and solutions/ are masked; the repository's .git "
-    "objects (readable by 'nobody') hold the reference solutions"))
 def test_reference_is_not_in_reach_through_git(submission, grade):
     module, source = hostile("import_reference_git", root=ROOT)
     result = grade(submission({module: source}), limits=LIMITS)
@@ -288,9 +285,6 @@ def test_reference_is_not_in_reach_through_git(submission, grade):
     assert_others_full(result, module)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "HOLE: only autograder/ and solutions/ are masked; the rest of the repository "
-    "is readable, and tests/corpus/correct/ holds working solutions: full marks"))
 def test_no_working_solution_is_in_reach_in_the_repository(submission, grade):
     module, source = hostile("steal_from_repo", root=ROOT)
     result = grade(submission({module: source}), limits=LIMITS)

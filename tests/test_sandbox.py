@@ -79,8 +79,9 @@ def test_grader_package_and_reference_are_masked(sandbox, tmp_path):
     package, solutions = str(PACKAGE_DIR), str(PACKAGE_DIR.parent / "solutions")
     got = values(ask(sandbox, tmp_path, "\n".join([
         "import os",
-        f"return [sorted(os.listdir({package!r})),",
-        f"        sorted(os.listdir({solutions!r})) if os.path.isdir({solutions!r}) else []]",
+        "def seen(p):",
+        "    return sorted(os.listdir(p)) if os.path.isdir(p) else []",
+        f"return [seen({package!r}), seen({solutions!r})]",
     ])))
     assert got == [[], []]
 
