@@ -69,9 +69,12 @@ def pytest_configure(config: pytest.Config) -> None:
         from .runner import new_seed
         settings = type(settings)(settings.limits, new_seed())
     config.stash[STATE] = GradingState(folder.resolve(), settings, config.rootpath)
-    if option and config.args_source != pytest.Config.ArgsSource.ARGS:
-        # `pytest --submission DIR` with no paths: collect DIR, not testpaths.
-        config.args = [str(folder)]
+    if config.args_source != pytest.Config.ArgsSource.ARGS:
+        # With no paths given, collect the grader's own package folder as a
+        # stand-in for the submission: pytest loads conftest.py files from
+        # the folders it collects, and one shipped in a submission must never
+        # run in this process.
+        config.args = [str(ANCHOR)]
     if option:
         from .runner import SubmissionError, check_submission
         try:
@@ -82,25 +85,37 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_report_header(config: pytest.Config) -> list[str] | None:
     state = config.stash.get(STATE, None)
-    if state is None or not any(Path(a).resolve() == state.submission for a in config.args):
+    if state is None or not any(Path(a).resolve() in (state.submission, ANCHOR)
+                                for a in config.args):
         return None
     return [f"grading: {state.submission} (seed {state.settings.seed}; "
             f"regrade with --grader-seed {state.settings.seed})"]
 
 
+ANCHOR = Path(__file__).resolve().parent
+
+
 def pytest_collect_directory(path: Path, parent: pytest.Collector):
     state = parent.config.stash.get(STATE, None)
-    if state is not None and path.resolve() == state.submission:
+    if state is None:
+        return None
+    if path.resolve() == ANCHOR and parent.config.args == [str(ANCHOR)]:
+        return SubmissionDir.from_parent(parent, path=path,
+                                         nodeid=state.submission.name or "submission")
+    if path.resolve() == state.submission:   # named on the command line
         return SubmissionDir.from_parent(parent, path=path)
     return None
 
 
 class SubmissionDir(pytest.Directory):
+    """The submission as a collector.  Its nodes keep the collected folder
+    as their path (conftest.py files are looked up from a node's path), and
+    show the submission's files only in their reports."""
+
     def collect(self):
         from .curriculum import EXERCISES
         for exercise in EXERCISES:
-            yield ExerciseNode.from_parent(self, name=f"{exercise.module}.py",
-                                           path=self.path / f"{exercise.module}.py",
+            yield ExerciseNode.from_parent(self, name=f"{exercise.module}.py", path=self.path,
                                            exercise=exercise)
 
 
@@ -141,7 +156,8 @@ class CheckItem(pytest.Item):
         return super().repr_failure(excinfo, style)
 
     def reportinfo(self):
-        return self.path, None, f"{self.module}: {self.check_name} ({self.points:g} points)"
+        shown = self.config.stash[STATE].submission / f"{self.module}.py"
+        return shown, None, f"{self.module}: {self.check_name} ({self.points:g} points)"
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config: pytest.Config) -> None:

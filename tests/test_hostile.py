@@ -344,10 +344,6 @@ def test_results_file_cannot_be_blocked(submission, shared_dir, tmp_path):
     assert json.loads(results.read_text(encoding="utf-8"))["extra_data"]["seed"] == 1
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "HOLE: `pytest --submission DIR` collects DIR, so pytest imports a conftest.py "
-    "shipped in the submission into the grading process (outside the sandbox, as "
-    "root in CI); this one turns every failed check into a pass (exit status 0)"))
 def test_conftest_in_submission_does_not_run_in_the_grader(submission, tmp_path):
     log = tmp_path / "conftest-ran.txt"
     _, source = hostile("conftest_plugin", log=log)
