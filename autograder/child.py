@@ -245,63 +245,101 @@ def run_probe(module, probe, module_file, np, sympy):
     return result
 
 
+SCRATCH = ("/tmp", "/var/tmp", "/dev/shm")
+SCRATCH_OPTIONS = b"size=64m,mode=1777"
+
+
 def _walls(hide, roots, keep):
     """The folders to cover: the grader's (``hide``), the roots that hold
     them, and any folder on the way to a library that the unprivileged user
     could not pass (a Python under /root, say).  Only the outermost."""
     walls = {os.path.realpath(p) for p in list(hide) + list(roots) if os.path.isdir(p)}
-    if os.getuid() == 0:
-        for path in keep:
-            parts = os.path.realpath(path).split(os.sep)
-            for i in range(2, len(parts)):
-                ancestor = os.sep.join(parts[:i])
-                if not os.stat(ancestor).st_mode & 0o001:   # no search permission for others
-                    walls.add(ancestor)
-                    break
+    for path in keep:
+        parts = os.path.realpath(path).split(os.sep)
+        for i in range(2, len(parts)):
+            ancestor = os.sep.join(parts[:i])
+            if not os.stat(ancestor).st_mode & 0o001:   # no search permission for others
+                walls.add(ancestor)
+                break
     return sorted(w for w in walls
                   if not any(w != o and w.startswith(o + os.sep) for o in walls))
 
 
-def _build_view(hide, roots, keep, staging):
-    """Give this process a private view of the file system: empty tmpfs over
-    every wall, with the folders in ``keep`` (the libraries, the job's own
-    folder) bound back in place, and the grader's folders covered even where
-    they sit inside a kept one.  Needs root (else returns False, and the
-    grader relies on the import path alone)."""
+def _enter_namespaces():
+    """A private mount namespace and a new PID namespace (the next fork is
+    its first process): the worker's files and signals stay its own."""
     try:
         import ctypes
         libc = ctypes.CDLL(None, use_errno=True)
-        CLONE_NEWNS, MS_BIND, MS_REC, MS_PRIVATE, MS_RDONLY = 0x20000, 4096, 0x4000, 1 << 18, 1
-        MNT_DETACH = 2
+        CLONE_NEWNS, CLONE_NEWPID = 0x20000, 0x20000000
+        return libc.unshare(CLONE_NEWNS | CLONE_NEWPID) == 0
+    except Exception:
+        return False
+
+
+def _build_view(hide, roots, keep):
+    """Give this process a private view of the file system: empty tmpfs over
+    every wall, with the folders in ``keep`` (the libraries, the job's own
+    folder) bound back in place; the grader's folders covered even where
+    they sit inside a kept one; and fresh, size-capped /tmp, /var/tmp and
+    /dev/shm that vanish with the worker.  Needs root and a mount namespace
+    (else returns False, and the grader relies on the import path alone)."""
+    try:
+        import ctypes
+        libc = ctypes.CDLL(None, use_errno=True)
+        MS_BIND, MS_REC, MS_PRIVATE, MS_RDONLY = 4096, 0x4000, 1 << 18, 1
 
         def mount(src, target, fstype, flags, data):
             if libc.mount(src, target.encode(), fstype, flags, data) != 0:
                 raise OSError(ctypes.get_errno(), f"mount {target}")
 
-        if libc.unshare(CLONE_NEWNS) != 0:
-            return False
         mount(b"none", "/", None, MS_REC | MS_PRIVATE, None)
         keep = sorted({os.path.realpath(k) for k in keep if os.path.isdir(k)})
         walls = _walls(hide, roots, keep)
-        covered = [k for k in keep if any(k == w or k.startswith(w + os.sep) for w in walls)]
-        staged = []
-        for i, path in enumerate(covered):
-            spot = os.path.join(staging, str(i))
-            os.makedirs(spot, exist_ok=True)
-            mount(path.encode(), spot, None, MS_BIND | MS_REC, None)
-            staged.append((spot, path))
+        scratch = [os.path.realpath(d) for d in SCRATCH if os.path.isdir(d)]
+        covered = [k for k in keep
+                   if any(k == w or k.startswith(w + os.sep) for w in walls + scratch)]
+        # Held open, they can be bound back after the walls hide their paths.
+        held = [(path, os.open(path, os.O_PATH | os.O_DIRECTORY)) for path in covered]
         for wall in walls:
             mount(b"tmpfs", wall, b"tmpfs", 0, b"size=1m,mode=755")
-        for spot, path in staged:
+        for path in scratch:
+            mount(b"tmpfs", path, b"tmpfs", 0, SCRATCH_OPTIONS)
+        for path, fd in held:
             os.makedirs(path, exist_ok=True)
-            mount(spot.encode(), path, None, MS_BIND | MS_REC, None)
-            libc.umount2(spot.encode(), MNT_DETACH)
+            mount(f"/proc/self/fd/{fd}".encode(), path, None, MS_BIND | MS_REC, None)
+            os.close(fd)
         for path in hide:   # the grader's own folders, also where a kept one holds them
             if os.path.isdir(path):
                 mount(b"tmpfs", os.path.realpath(path), b"tmpfs", MS_RDONLY, b"size=4k")
         return True
     except Exception:
         return False
+
+
+def _mirror(pid, init=False):
+    """Wait for ``pid`` and end as it ended, so the server sees its exit
+    code or signal.  The namespace's first process (``init``) cannot signal
+    itself, so it passes a signal on as exit code 128 + signal, which the
+    process outside turns back into the signal."""
+    os.closerange(0, 65536)
+    while True:
+        try:
+            _, status = os.waitpid(pid, 0)
+            break
+        except InterruptedError:
+            continue
+    if os.WIFSIGNALED(status):
+        sig = os.WTERMSIG(status)
+        if init:
+            os._exit(128 + sig)
+    elif os.WIFEXITED(status) and not init and os.WEXITSTATUS(status) > 128:
+        sig = os.WEXITSTATUS(status) - 128
+    else:
+        os._exit(os.WEXITSTATUS(status) if os.WIFEXITED(status) else 1)
+    signal.signal(sig, signal.SIG_DFL)
+    os.kill(os.getpid(), sig)
+    os._exit(128 + sig)
 
 
 def _child_main(request, result_fd, output_fd, np, sympy):
@@ -320,10 +358,19 @@ def _child_main(request, result_fd, output_fd, np, sympy):
         # the worker, and the grader names the cap.
         signal.signal(signal.SIGXFSZ, signal.SIG_DFL)
         workdir = request["workdir"]
-        job = os.path.dirname(workdir)
-        masked = os.getuid() == 0 and _build_view(
-            request.get("hide", []), request.get("hide_roots", []),
-            [p for p in sys.path if p] + [job], os.path.join(job, "staging"))
+        masked = False
+        if os.getuid() == 0 and _enter_namespaces():
+            # outside -> the namespace's init -> the process that runs student
+            # code, an ordinary process leading its own session.
+            pid = os.fork()
+            if pid:
+                _mirror(pid)
+            pid = os.fork()
+            if pid:
+                _mirror(pid, init=True)
+            os.setsid()
+            masked = _build_view(request.get("hide", []), request.get("hide_roots", []),
+                                 [p for p in sys.path if p] + [os.path.dirname(workdir)])
         mem = limits["memory_bytes"]
         if mem:
             resource.setrlimit(resource.RLIMIT_AS, (request["base_vm"] + mem,) * 2)
