@@ -342,10 +342,12 @@ def _mirror(pid, init=False):
     os._exit(128 + sig)
 
 
-def _child_main(request, result_fd, output_fd, np, sympy):
+def _child_main(request, result_fd, output_fd, np, sympy, groups=None):
     """Everything the worker does between fork and exit.  Never returns."""
     import resource
     try:
+        if groups is not None and groups.ok:
+            groups.enter()
         os.setsid()
         devnull = os.open(os.devnull, os.O_RDONLY)
         os.dup2(devnull, 0)
@@ -419,6 +421,67 @@ def _child_main(request, result_fd, output_fd, np, sympy):
         except BaseException:
             pass
     os._exit(0)
+
+
+class JobCgroups:
+    """A memory and a process-count cap for all of one worker's processes
+    together (RLIMIT_AS caps each process alone): cgroup v1 ``memory`` and
+    ``pids`` groups below the server's own.  Made only where root may; else
+    ``ok`` is False and the per-process limits stand alone."""
+
+    MAX_PIDS = 64
+
+    def __init__(self, name, memory_bytes):
+        self.dirs = {}
+        try:
+            own = {}
+            with open("/proc/self/cgroup") as fh:
+                for line in fh:
+                    _, controllers, path = line.rstrip("\n").split(":", 2)
+                    for c in controllers.split(","):
+                        own[c] = path
+            for controller, limits in (("memory", {"memory.limit_in_bytes": memory_bytes}),
+                                       ("pids", {"pids.max": self.MAX_PIDS})):
+                folder = os.path.join("/sys/fs/cgroup", controller,
+                                      own[controller].lstrip("/"), name)
+                os.mkdir(folder)
+                self.dirs[controller] = folder
+                for key, value in limits.items():
+                    if value:
+                        with open(os.path.join(folder, key), "w") as fh:
+                            fh.write(str(value))
+            self.ok = True
+        except (OSError, KeyError, ValueError):
+            self.remove()
+            self.ok = False
+
+    def enter(self):
+        """Move the calling process (and so everything it starts) in."""
+        for folder in self.dirs.values():
+            with open(os.path.join(folder, "cgroup.procs"), "w") as fh:
+                fh.write(str(os.getpid()))
+
+    def oom_kills(self):
+        try:
+            with open(os.path.join(self.dirs["memory"], "memory.oom_control")) as fh:
+                for line in fh:
+                    if line.startswith("oom_kill "):
+                        return int(line.split()[1])
+        except (OSError, KeyError, ValueError):
+            pass
+        return 0
+
+    def remove(self):
+        for folder in self.dirs.values():
+            for _ in range(50):
+                try:
+                    os.rmdir(folder)
+                    break
+                except FileNotFoundError:
+                    break
+                except OSError:
+                    time.sleep(0.002)
+        self.dirs = {}
 
 
 def _descendants():
@@ -517,17 +580,21 @@ def handle(request, base_vm, np, sympy):
     if os.getuid() == 0:
         os.fchown(output_fd, NOBODY, NOBODY)
     read_fd, write_fd = os.pipe()
+    groups = None
+    if os.getuid() == 0 and limits["memory_bytes"]:
+        handle.jobs = getattr(handle, "jobs", 0) + 1
+        groups = JobCgroups(f"autograder-{os.getpid()}-{handle.jobs}", limits["memory_bytes"])
     sys.stdout.flush()
     sys.stderr.flush()
     pid = os.fork()
     if pid == 0:
         os.close(read_fd)
-        _child_main(request, write_fd, output_fd, np, sympy)
+        _child_main(request, write_fd, output_fd, np, sympy, groups)
     os.close(write_fd)
     os.close(output_fd)
     started = time.monotonic()
     deadline = started + float(limits["time_seconds"])
-    chunks, size, reason = [], 0, None
+    chunks, size, reason, lines_seen, memory_cap_line = [], 0, None, 0, None
     while True:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
@@ -537,8 +604,12 @@ def handle(request, base_vm, np, sympy):
         if not ready:
             continue
         chunk = os.read(read_fd, 65536)
+        if memory_cap_line is None and groups is not None and groups.ok and groups.oom_kills():
+            # Lines from here on were written after a process was killed at the cap.
+            memory_cap_line = lines_seen
         if not chunk:
             break
+        lines_seen += chunk.count(b"\n")
         size += len(chunk)
         if size > MAX_RESULT_BYTES:
             reason = "result_too_large"
@@ -558,8 +629,12 @@ def handle(request, base_vm, np, sympy):
             status = None
     elapsed = time.monotonic() - started
     _sweep(pid)
+    if groups is not None:
+        if memory_cap_line is None and groups.ok and groups.oom_kills():
+            memory_cap_line = lines_seen
+        groups.remove()
     reply = {"lines": b"".join(chunks).decode("utf-8", "replace").splitlines(),
-             "reason": reason, "elapsed": elapsed}
+             "reason": reason, "elapsed": elapsed, "memory_cap_line": memory_cap_line}
     if status is not None:
         if os.WIFSIGNALED(status):
             reply["signal"] = os.WTERMSIG(status)

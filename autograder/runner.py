@@ -104,7 +104,10 @@ def judge_exercise(submission: Path, exercise: Exercise, case_lists, raw: RawRun
     """Turn the worker's report on one exercise into verdicts, check by check."""
     path = submission / f"{exercise.module}.py"
     n_probes = sum(len(case.probes) for cases in case_lists for case in cases)
-    report = read_lines(raw.lines, n_probes)
+    lines = raw.lines
+    if raw.memory_cap_line is not None:
+        lines = lines[:raw.memory_cap_line]
+    report = read_lines(lines, n_probes)
     name_stubs(report, path)
     spoiled = spoiled_reason(raw, report, limits)
     checks, index = [], 0
@@ -173,6 +176,9 @@ def import_verdict(path: Path, error: ProbeResult) -> Verdict:
 
 def spoiled_reason(raw: RawRun, report: WorkerReport, limits: Limits) -> str:
     """Why some probes have no result, in words that name the limit hit."""
+    if raw.memory_cap_line is not None:
+        return (f"your code's processes together exceeded the memory cap of "
+                f"{limits.describe_memory()} (a process was killed at the cap)")
     if raw.reason == "timeout":
         return (f"the exercise ran out of its time budget of {limits.time_seconds:g} s "
                 "(an endless loop, or very slow code?)")

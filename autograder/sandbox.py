@@ -44,6 +44,7 @@ class RawRun:
     output: str = ""
     output_size: int = 0
     elapsed: float = 0.0
+    memory_cap_line: int | None = None   # lines from here on came after a kill at the cap
 
 
 def hidden_paths() -> tuple[list[str], list[str]]:
@@ -253,7 +254,8 @@ class Sandbox:
         return RawRun(lines=reply.get("lines", []), reason=reply.get("reason"),
                       signal=reply.get("signal"), exit_code=reply.get("exit_code"),
                       output=reply.get("output", ""), output_size=reply.get("output_size", 0),
-                      elapsed=reply.get("elapsed", 0.0))
+                      elapsed=reply.get("elapsed", 0.0),
+                      memory_cap_line=reply.get("memory_cap_line"))
 
 
 def copy_submission(src: Path, dst: Path) -> None:

@@ -466,9 +466,6 @@ def test_output_flood_spoils_only_its_own_checks(submission, grade):
 
 
 @needs_root
-@pytest.mark.xfail(strict=True, reason=(
-    "HOLE: the memory cap is per process (RLIMIT_AS); six forked children hold "
-    "1.9 GiB under a 512 MiB cap and the check passes (64 processes x 2 GiB by default)"))
 def test_memory_cap_counts_forked_children(submission, grade):
     module, source = hostile("memory_in_children")
     result = grade(submission({module: source}), limits=LIMITS)
