@@ -181,7 +181,8 @@ def feedback_for(case: Case, mismatch: Mismatch, n_failed: int, n_cases: int,
         inputs=case.probe.call_text() + label,
         got=mismatch.got, expected=mismatch.expected, table=mismatch.table,
         hint=m.hint if m else mismatch.why,
-        note=f"recognised: {m.title}" if m else "")
+        note=(f"{mismatch.why} (recognised: {m.title})" if mismatch.why
+              else f"recognised: {m.title}") if m else "")
 
 
 def blame_dependencies(checks: list[CheckResult],
