@@ -26,6 +26,7 @@ The module is also imported by the grader (never by the worker) for
 :func:`compile_tree`, so that both sides evaluate test functions alike.
 """
 
+import itertools
 import json
 import os
 import select
@@ -40,6 +41,7 @@ TREE_FUNCTIONS = (
 MAX_RESULT_BYTES = 16 * 1024 * 1024
 OUTPUT_KEEP_BYTES = 4096
 NOBODY = 65534
+_JOB_NUMBERS = itertools.count(1)
 
 
 # --------------------------------------------------------------------------
@@ -582,8 +584,8 @@ def handle(request, base_vm, np, sympy):
     read_fd, write_fd = os.pipe()
     groups = None
     if os.getuid() == 0 and limits["memory_bytes"]:
-        handle.jobs = getattr(handle, "jobs", 0) + 1
-        groups = JobCgroups(f"autograder-{os.getpid()}-{handle.jobs}", limits["memory_bytes"])
+        groups = JobCgroups(f"autograder-{os.getpid()}-{next(_JOB_NUMBERS)}",
+                            limits["memory_bytes"])
     sys.stdout.flush()
     sys.stderr.flush()
     pid = os.fork()

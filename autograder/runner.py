@@ -89,13 +89,14 @@ def missing_module(submission: Path, exercise: Exercise) -> ExerciseResult:
 
 
 def _preload_in_background() -> None:
-    """Import sympy and numpy on a thread while the sandbox starts: the
-    judges need them, and the two start-ups then overlap."""
+    """Import sympy on a thread while the sandbox starts: the judges need it
+    (the derivative of f, the neuron's gradients), and the two start-ups
+    then overlap."""
     import sys
     import threading
     if "sympy" not in sys.modules:
         import importlib
-        threading.Thread(target=lambda: [importlib.import_module(m) for m in ("numpy", "sympy")],
+        threading.Thread(target=importlib.import_module, args=("sympy",),
                          name="autograder-preload", daemon=True).start()
 
 
