@@ -149,7 +149,7 @@ def _encode(value, np, sympy, depth=0, type=type, isinstance=isinstance, len=len
             return {"$other": f"numpy array of dtype {value.dtype}"}
         if value.size > 1_000_000:
             return {"$other": f"numpy array of {value.size} elements"}
-        return {"$array": value.astype(float).tolist(), "shape": list(value.shape)}
+        return {"$array": value.astype(float).tolist(), "dtype": str(value.dtype)}
     if t is list or t is tuple:
         if len(value) > 1_000_000:
             return {"$other": f"{t.__name__} of {len(value)} elements"}
@@ -162,7 +162,7 @@ def _encode(value, np, sympy, depth=0, type=type, isinstance=isinstance, len=len
     if isinstance(value, sympy.Basic) and type(value).__module__.startswith("sympy."):
         if value.is_number and value.is_real and not value.free_symbols:
             try:
-                return {"$sympy_number": float(value), "tree": expr_to_tree(value, sympy)}
+                return {"$sympy_number": float(value)}
             except (TypeError, ValueError):
                 pass
         return {"$tree": expr_to_tree(value, sympy)}
@@ -319,6 +319,18 @@ def _build_view(hide, roots, keep):
         return False
 
 
+def _die_with_parent():
+    """SIGKILL this process when its parent dies (a killed server must not
+    leave a worker behind).  Kept by processes that stay root."""
+    try:
+        import ctypes
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL, 0, 0, 0)   # PR_SET_PDEATHSIG
+    except Exception:
+        pass
+    if os.getppid() == 1:   # the parent died before the call
+        os._exit(1)
+
+
 def _mirror(pid, init=False):
     """Wait for ``pid`` and end as it ended, so the server sees its exit
     code or signal.  The namespace's first process (``init``) cannot signal
@@ -366,9 +378,11 @@ def _child_main(request, result_fd, output_fd, np, sympy, groups=None):
         if os.getuid() == 0 and _enter_namespaces():
             # outside -> the namespace's init -> the process that runs student
             # code, an ordinary process leading its own session.
+            _die_with_parent()
             pid = os.fork()
             if pid:
                 _mirror(pid)
+            _die_with_parent()   # the init's death ends the whole namespace
             pid = os.fork()
             if pid:
                 _mirror(pid, init=True)
@@ -457,6 +471,37 @@ class JobCgroups:
             self.remove()
             self.ok = False
 
+    @staticmethod
+    def remove_stale():
+        """Remove the groups of servers that died (killed with a job in
+        flight), and whatever still runs in them."""
+        try:
+            own = {}
+            with open("/proc/self/cgroup") as fh:
+                for line in fh:
+                    _, controllers, path = line.rstrip("\n").split(":", 2)
+                    for c in controllers.split(","):
+                        own[c] = path
+            for controller in ("memory", "pids"):
+                base = os.path.join("/sys/fs/cgroup", controller, own[controller].lstrip("/"))
+                for name in os.listdir(base):
+                    parts = name.split("-")
+                    if parts[0] != "autograder" or len(parts) < 3 or not parts[1].isdigit() \
+                            or os.path.exists(f"/proc/{parts[1]}"):
+                        continue
+                    folder = os.path.join(base, name)
+                    try:
+                        with open(os.path.join(folder, "cgroup.procs")) as fh:
+                            for pid in fh.read().split():
+                                os.kill(int(pid), signal.SIGKILL)
+                    except (OSError, ValueError):
+                        pass
+                    group = JobCgroups.__new__(JobCgroups)
+                    group.dirs = {controller: folder}
+                    group.remove()
+        except (OSError, KeyError, ValueError):
+            pass
+
     def enter(self):
         """Move the calling process (and so everything it starts) in."""
         for folder in self.dirs.values():
@@ -534,6 +579,8 @@ def serve():
         ctypes.CDLL(None).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
     except Exception:
         pass
+    if os.getuid() == 0:
+        JobCgroups.remove_stale()
     with open("/proc/self/status") as fh:
         base_vm = next(int(l.split()[1]) * 1024 for l in fh if l.startswith("VmSize:"))
     stdout = sys.stdout
@@ -584,8 +631,8 @@ def handle(request, base_vm, np, sympy):
     read_fd, write_fd = os.pipe()
     groups = None
     if os.getuid() == 0 and limits["memory_bytes"]:
-        groups = JobCgroups(f"autograder-{os.getpid()}-{next(_JOB_NUMBERS)}",
-                            limits["memory_bytes"])
+        groups = JobCgroups(f"autograder-{os.getpid()}-{next(_JOB_NUMBERS)}-"
+                            f"{os.urandom(3).hex()}", limits["memory_bytes"])
     sys.stdout.flush()
     sys.stderr.flush()
     pid = os.fork()

@@ -15,7 +15,7 @@ from typing import Any, Callable
 from .outcomes import CheckResult, Feedback, Outcome, Verdict
 from .spec import Case, Check, Misconception
 from .tolerance import ABS, REL, fmt, fmt_approx, is_close, mismatch_table
-from .wire import ProbeResult, Returned, as_float, as_vector, describe
+from .wire import ProbeResult, Returned, as_float, as_vector, describe, low_precision
 
 
 @dataclass(frozen=True)
@@ -31,10 +31,17 @@ Compare = Callable[[Case, list[ProbeResult], Any], "Mismatch | None"]
 
 # ----------------------------------------------------------- comparisons
 
+# Single precision keeps about 7 digits: its answers are held to this.
+SINGLE_REL = 1e-5
+
+
 def number(rel: float = REL, abs_: float = ABS) -> Compare:
     """The first probe returns one number close to ``expected``."""
+    base_rel = rel
+
     def compare(case: Case, results: list[ProbeResult], expected: float) -> Mismatch | None:
         value = results[0].value
+        rel = max(base_rel, SINGLE_REL) if low_precision(value) else base_rel
         got = as_float(value)
         if got is None:
             return Mismatch(describe(value), f"a number, {fmt_approx(expected, rel, abs_)}",
@@ -49,8 +56,11 @@ def vector(rel: float = REL, abs_: float = ABS, label: str = "index",
            what: str = "numbers") -> Compare:
     """The first probe returns a flat sequence (list, tuple or 1-D array)
     of numbers, element by element close to ``expected``."""
+    base_rel = rel
+
     def compare(case: Case, results: list[ProbeResult], expected: list[float]) -> Mismatch | None:
         value = results[0].value
+        rel = max(base_rel, SINGLE_REL) if low_precision(value) else base_rel
         got = as_vector(value)
         want = f"a sequence of {len(expected)} {what}"
         if got is None:
@@ -74,6 +84,10 @@ def _type_hint(value: Returned | None, want: str) -> str:
         return f"Return {want}, not an array of shape {value.shape}."
     if value.kind == "other":
         return f"Return {want}: plain Python or NumPy numbers, not {describe(value)}."
+    if value.kind in ("list", "tuple"):
+        for i, item in enumerate(value.value):
+            if as_float(item) is None:
+                return f"Item {i} is {describe(item)}, not a number."
     return ""
 
 
@@ -191,13 +205,13 @@ def blame_dependencies(checks: list[CheckResult],
     points there instead of guessing a misconception: the student's code
     may be right and only its input wrong.  ``depends_on``: check name ->
     the functions it calls."""
-    broken = {c.function: c.verdict.feedback.summary for c in checks
+    broken = {c.function: c.verdict for c in checks
               if c.outcome in (Outcome.FAILED, Outcome.ERROR, Outcome.UNDECIDED)}
     out = []
     for c in checks:
         # A shared cause (the module does not import) is not the other's fault.
         culprits = [f for f in depends_on.get(c.name, ()) if f in broken and f != c.function
-                    and broken[f] != c.verdict.feedback.summary]
+                    and broken[f] is not c.verdict]
         if c.outcome in (Outcome.FAILED, Outcome.ERROR) and culprits:
             names = ", ".join(f"`{f}`" for f in culprits)
             fb = c.verdict.feedback

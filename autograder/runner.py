@@ -69,20 +69,31 @@ def grade_exercises(box: Sandbox, submission: Path, exercises: list[Exercise], s
                     limits: Limits) -> tuple[ExerciseResult, ...]:
     """All exercises in one pass through the sandbox; results in lesson order."""
     planned = [(e, [c.make_cases(seed, e.module) for c in e.checks]) for e in exercises]
-    present = [(e, cases) for e, cases in planned if (submission / f"{e.module}.py").is_file()]
+    present = [(e, cases) for e, cases in planned if _module_file(submission, e)]
     jobs = [(e.module, [p.to_json() for cases in case_lists for case in cases
                         for p in case.probes]) for e, case_lists in present]
     results = {e.module: missing_module(submission, e) for e, _ in planned
-               if not (submission / f"{e.module}.py").is_file()}
+               if not _module_file(submission, e)}
     for (exercise, case_lists), raw in zip(present, box.run_many(submission, jobs, limits)):
         results[exercise.module] = judge_exercise(submission, exercise, case_lists, raw, limits)
     return tuple(results[e.module] for e in exercises)
 
 
+def _module_file(submission: Path, exercise: Exercise) -> bool:
+    """The module is there as a regular file (a symbolic link is not
+    followed: it could point the grader at any file on the machine)."""
+    path = submission / f"{exercise.module}.py"
+    return path.is_file() and not path.is_symlink()
+
+
 def missing_module(submission: Path, exercise: Exercise) -> ExerciseResult:
     path = submission / f"{exercise.module}.py"
-    verdict = Verdict(Outcome.NOT_ATTEMPTED, Feedback(
-        f"not attempted: {path} is missing; add {exercise.module}.py to the folder"))
+    if path.is_symlink():
+        verdict = Verdict(Outcome.ERROR, Feedback(
+            f"{path} is a symbolic link; submit the file itself"))
+    else:
+        verdict = Verdict(Outcome.NOT_ATTEMPTED, Feedback(
+            f"not attempted: {path} is missing; add {exercise.module}.py to the folder"))
     return ExerciseResult(exercise.module, str(path), tuple(
         CheckResult(exercise.module, c.name, c.function, c.points, verdict)
         for c in exercise.checks))
@@ -112,18 +123,18 @@ def judge_exercise(submission: Path, exercise: Exercise, case_lists, raw: RawRun
     name_stubs(report, path)
     spoiled = spoiled_reason(raw, report, limits)
     checks, index = [], 0
+    imported = None if report.import_error is None else import_verdict(path, report.import_error)
     for check, cases in zip(exercise.checks, case_lists):
         per_case = []
         for case in cases:
             per_case.append([_result(report, index + k, spoiled) for k in range(len(case.probes))])
             index += len(case.probes)
-        if report.import_error is not None:
-            verdict = import_verdict(path, report.import_error)
+        if imported is not None:
+            verdict = imported
         else:
             try:
                 verdict = check.judge(check, cases, per_case)
-            except (ValueError, TypeError, ArithmeticError, RecursionError, KeyError,
-                    IndexError, AttributeError) as exc:
+            except Exception as exc:
                 # What came back had a shape no student function returns.
                 verdict = Verdict(Outcome.ERROR, Feedback(
                     "the grader could not read what your code sent back "
@@ -161,10 +172,10 @@ def import_verdict(path: Path, error: ProbeResult) -> Verdict:
     if error.not_attempted:
         return Verdict(Outcome.NOT_ATTEMPTED, Feedback(
             f"not attempted: {path.name} raises NotImplementedError when imported"))
-    if error.error_type == "SyntaxError":
+    if error.error_type in ("SyntaxError", "IndentationError", "TabError"):
         return Verdict(Outcome.ERROR, Feedback(
-            f"{path.name} does not compile: {error.error_message}",
-            hint="Fix the syntax error; the line number is in the message."))
+            f"importing {path.name} failed: {error.error_type}: {error.error_message}",
+            hint="Fix the syntax error; the file and line are in the message."))
     if error.error_type == "SystemExit":
         return Verdict(Outcome.ERROR, Feedback(f"{path.name} calls sys.exit() when imported",
                                                hint="Remove the exit: the grader imports your file."))

@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import json
 import os
-import selectors
+import select
 import shutil
 import subprocess
 import sys
 import tempfile
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
@@ -67,13 +68,13 @@ class Sandbox:
     def __init__(self, extra_hidden: tuple[str, ...] = ()):
         self._proc: subprocess.Popen | None = None
         self._ready = False
+        self._buffer = bytearray()
         self._tmp = Path(tempfile.mkdtemp(prefix="autograder-"))
         os.chmod(self._tmp, 0o711)
         self._count = 0
         hide, roots = hidden_paths()
         self._hide = hide + [str(Path(p).resolve()) for p in extra_hidden]
         self._roots = roots
-        self.masked: bool | None = None   # whether the OS let the worker hide them
 
     # ---------------------------------------------------------- lifecycle
     def start(self) -> None:
@@ -95,6 +96,7 @@ class Sandbox:
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
             cwd=str(self._tmp), env=env, start_new_session=True)
         self._ready = False
+        self._buffer = bytearray()
 
     def _library_path(self) -> list[str]:
         blocked = {str(Path(p).resolve()) for p in self._roots}
@@ -121,16 +123,23 @@ class Sandbox:
         return self._ready
 
     def _readline(self, timeout: float) -> bytes | None:
+        """The server's next line, read straight from its pipe into our own
+        buffer (a buffered reader could hold replies that select() then
+        never reports)."""
         assert self._proc is not None and self._proc.stdout is not None
-        sel = selectors.DefaultSelector()
-        sel.register(self._proc.stdout, selectors.EVENT_READ)
-        try:
-            if not sel.select(timeout):
+        fd = self._proc.stdout.fileno()
+        deadline = time.monotonic() + timeout
+        while b"\n" not in self._buffer:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not select.select([fd], [], [], remaining)[0]:
                 return None
-            line = self._proc.stdout.readline()
-            return line or None
-        finally:
-            sel.close()
+            chunk = os.read(fd, 1 << 20)
+            if not chunk:
+                return None
+            self._buffer += chunk
+        line, _, rest = bytes(self._buffer).partition(b"\n")
+        self._buffer = bytearray(rest)
+        return line
 
     def close(self) -> None:
         """Stop the server.  Between requests it holds no work and no
@@ -250,7 +259,14 @@ class Sandbox:
             self._kill()
             self._proc = None
             return RawRun(reason="server_died")
-        reply = json.loads(line)
+        try:
+            reply = json.loads(line)
+            if type(reply) is not dict:
+                raise ValueError("reply is not an object")
+        except (ValueError, RecursionError):
+            self._kill()
+            self._proc = None
+            return RawRun(reason="server_died")
         return RawRun(lines=reply.get("lines", []), reason=reply.get("reason"),
                       signal=reply.get("signal"), exit_code=reply.get("exit_code"),
                       output=reply.get("output", ""), output_size=reply.get("output_size", 0),

@@ -97,6 +97,7 @@ class Returned:
     numpy: bool = False
     sympy: bool = False
     shape: tuple[int, ...] = ()
+    dtype: str = ""          # the NumPy type, e.g. float64, float32
 
 
 class Malformed(ValueError):
@@ -115,12 +116,14 @@ def decode_value(data: Any, depth: int = 0) -> Returned:
     if "$bool" in data:
         return Returned("bool", bool(data["$bool"]))
     if "$np" in data:
-        return Returned("number", _number(data.get("v")), numpy=True)
+        return Returned("number", _number(data.get("v")), numpy=True,
+                        dtype=clean_text(data["$np"], 20))
     if "$sympy_number" in data:
         return Returned("number", _number(data["$sympy_number"]), sympy=True)
     if "$array" in data:
         values = _numbers_nested(data["$array"], depth)
-        return Returned("array", values, numpy=True, shape=_shape_of(values))
+        return Returned("array", values, numpy=True, shape=_shape_of(values),
+                        dtype=clean_text(data.get("dtype", ""), 20))
     for kind in ("list", "tuple"):
         if "$" + kind in data:
             return Returned(kind, [decode_value(v, depth + 1) for v in _list(data["$" + kind])])
@@ -185,10 +188,25 @@ def _shape_of(values: Any) -> tuple[int, ...]:
 
 def as_float(r: Returned) -> float | None:
     """The number a value stands for, or None when it is not a single number.
-    A 0-d or one-element array is not a number: the contract asks for one."""
+    A 0-d array (what np.where or np.asarray give for a float) is a number;
+    a one-element list or array is not."""
     if r.kind == "number":
         return float(r.value)
+    if r.kind == "array" and r.shape == ():
+        return float(r.value)
     return None
+
+
+LOW_PRECISION = ("float32", "float16")
+
+
+def low_precision(r: Returned | None) -> bool:
+    """Whether a value was computed in single (or half) precision."""
+    if r is None:
+        return False
+    if r.kind in ("list", "tuple"):
+        return any(low_precision(v) for v in r.value)
+    return r.dtype in LOW_PRECISION
 
 
 def as_vector(r: Returned) -> list[float] | None:
@@ -221,6 +239,8 @@ def describe(r: Returned) -> str:
     if r.kind == "str":
         return f"the string {r.value!r}"
     if r.kind == "array":
+        if r.shape == ():
+            return f"np.array({fmt(r.value)})"
         if len(r.shape) == 1:
             return "np.array([" + ", ".join(fmt(v) for v in r.value[:12]) + \
                 (", ..." if len(r.value) > 12 else "") + "])"
@@ -443,12 +463,13 @@ def _int_text(args: list) -> int:
     return int(text)
 
 
-def evaluate_tree(tree: Any, x: float) -> float:
-    """The tree's value at ``x``, in floats (checked before compiling)."""
+def tree_values(tree: Any, points) -> list[float]:
+    """The tree's values at ``points``, in floats (checked, then compiled once)."""
     from .child import compile_tree
     from .tree import FloatMath
     rebuild_tree(tree, max_degree=None)  # validates shape and bounds
-    return float(compile_tree(tree, FloatMath)(float(x)))
+    fn = compile_tree(tree, FloatMath)
+    return [float(fn(float(x))) for x in points]
 
 
 def finite(v: float) -> bool:

@@ -54,3 +54,39 @@ def test_correct_variant_gets_full_marks(name, submission, grade):
         (check,) = [c for c in exercise.checks if c.name == check_name]
         assert text in check.verdict.feedback.note, render_check(check)
         assert text in render_check(check)
+
+
+# Correct answers written in ways the corpus above does not cover.
+
+def _variant(source: str, old: str, new: str) -> str:
+    assert old in source, old
+    return source.replace(old, new)
+
+
+def test_zero_dimensional_arrays_and_single_precision_are_numbers(submission, grade):
+    from conftest import SOLUTIONS
+    neuron = _variant((SOLUTIONS / "neuron.py").read_text(), "return 1.0 / (1.0 + np.exp(-z))",
+                      "e = np.exp(-np.abs(z))\n    return np.where(z >= 0, 1 / (1 + e), e / (1 + e))")
+    # update_weights in single precision: a float32 array, exact to ~7 digits.
+    weights = _variant((SOLUTIONS / "weight_updates.py").read_text(),
+                       "def update_weights(weights, gradients, learning_rate):",
+                       "def update_weights(weights, gradients, learning_rate):\n"
+                       "    import numpy as np\n"
+                       "    return np.asarray(weights, dtype=np.float32) - "
+                       "np.float32(learning_rate) * np.asarray(gradients, dtype=np.float32)\n"
+                       "\n\ndef _unused(weights, gradients, learning_rate):")
+    result = grade(submission({"neuron": neuron, "weight_updates": weights}),
+                   only=("neuron", "weight_updates"))
+    for exercise in result.exercises:
+        assert exercise.score == exercise.max_score, [
+            (c.name, c.verdict.feedback) for c in exercise.checks if c.score < c.points]
+
+
+def test_a_tiny_rounding_term_in_df_passes_with_a_note(submission, grade):
+    from conftest import SOLUTIONS
+    source = _variant((SOLUTIONS / "derivatives.py").read_text(), "return 9 * x**2 - 4 * x + 1",
+                      "return 9 * x**2 - 4 * x + 1 + 1e-14 * x**3")
+    result = grade(submission({"derivatives": source}), only=("derivatives",))
+    df = result.exercise("derivatives").checks[0]
+    assert df.score == df.points
+    assert "equal up to rounding" in df.verdict.feedback.note

@@ -219,7 +219,7 @@ SPOILERS = {
     "memory_hog": ({"minimize_quadratic"}, ("memory cap",), LIMITS),
     "memory_hog_at_import": ({"sigmoid", "predict", "loss", "gradients", "train"},
                              ("memory cap",), LIMITS),
-    "syntax_error": ({"df", "slope_at_2", "numerical_derivative"}, ("does not compile",), LIMITS),
+    "syntax_error": ({"df", "slope_at_2", "numerical_derivative"}, ("failed: SyntaxError",), LIMITS),
     "close_fds": ({"sigmoid", "predict", "loss", "gradients", "train"},
                   ("ended the process",), LIMITS),
     "fork_bomb": ({"quadratic_grad", "minimize_quadratic", "critical_learning_rate"},

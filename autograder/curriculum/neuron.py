@@ -351,7 +351,7 @@ EXERCISE = Exercise(
               lambda rng: _data_cases(rng, "gradients", gradients), judge_cases,
               compare=_pair, misconceptions=GRADIENT_MISCONCEPTIONS, depends_on=("sigmoid", "predict")),
         Check("gradients agree with the slopes of loss", "gradients", 2, consistency_cases,
-              judge_cases, compare=consistency_compare),
+              judge_cases, compare=consistency_compare, depends_on=("loss",)),
         Check("train runs full-batch gradient descent", "train", 8, train_cases, judge_cases,
               compare=vector(1e-6, 1e-9, label="component", what="numbers (w, b)"),
               misconceptions=TRAIN_MISCONCEPTIONS, depends_on=("sigmoid", "predict", "gradients")),
