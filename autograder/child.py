@@ -356,6 +356,18 @@ def _mirror(pid, init=False):
     os._exit(128 + sig)
 
 
+class _Refuse:
+    """An import hook that refuses some top-level package names."""
+
+    def __init__(self, names):
+        self.names = frozenset(names)
+
+    def find_spec(self, name, path=None, target=None):
+        if name.partition(".")[0] in self.names:
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+        return None
+
+
 def _child_main(request, result_fd, output_fd, np, sympy, groups=None):
     """Everything the worker does between fork and exit.  Never returns."""
     import resource
@@ -415,6 +427,9 @@ def _child_main(request, result_fd, output_fd, np, sympy, groups=None):
         sys.meta_path[:] = [f for f in sys.meta_path if "editable" not in type(f).__module__.lower()
                             and "editable" not in getattr(f, "__name__", "").lower()]
         sys.path_importer_cache.clear()
+        # Without root nothing is hidden on disk: refuse the grader's and the
+        # reference's names at least (a student process could undo this).
+        sys.meta_path.insert(0, _Refuse(request.get("refuse", [])))
         sys.argv = [request["module"] + ".py"]
         out = os.fdopen(result_fd, "w", buffering=1)
         dumps = json.dumps

@@ -65,6 +65,13 @@ def grade(args: argparse.Namespace) -> int:
                 write_json_atomic(args.json, {"score": 0, "output": f"Not graded: {exc}",
                                               "tests": []})
             return 2
+        except Exception as exc:   # a grader bug: still leave a results file that says so
+            print(f"error: the grader failed on {args.folder}: {exc!r}", file=sys.stderr)
+            if args.json is not None:
+                write_json_atomic(args.json, {"score": 0, "tests": [], "output":
+                                  f"Internal grader error ({type(exc).__name__}); "
+                                  "please report it with this submission."})
+            return 1
     if args.json is not None:
         # Written first: nothing printed afterwards can stop it being written.
         try:

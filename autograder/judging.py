@@ -128,7 +128,8 @@ def screen(check: Check, results: list[list[ProbeResult]],
                     inputs=call))
             if r.error_type == "OSError" and "File too large" in r.error_message:
                 return Verdict(Outcome.LIMIT, Feedback(
-                    "your code printed more than the output cap", inputs=call))
+                    "your code wrote more than the output cap (printed, or to one file)",
+                    inputs=call))
             if r.error_type == "SystemExit":
                 return Verdict(Outcome.ERROR, Feedback(
                     "your code called sys.exit() or exit(): return a value instead",

@@ -199,7 +199,8 @@ def spoiled_reason(raw: RawRun, report: WorkerReport, limits: Limits) -> str:
     if raw.reason == "server_died":
         return "the grader's sandbox stopped while running your code (did it kill processes?)"
     if raw.signal == signal.SIGXFSZ or raw.output_size >= limits.output_bytes:
-        return f"your code printed more than the output cap of {limits.describe_output()}"
+        return (f"your code wrote more than the output cap of {limits.describe_output()} "
+                "(printed, or to one file)")
     if raw.signal == signal.SIGXCPU:
         return "your code used more CPU time than its time budget"
     if raw.signal is not None:

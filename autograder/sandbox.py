@@ -196,7 +196,7 @@ class Sandbox:
             requests.append({
                 "module": module, "probes": probes, "workdir": str(job / "submission"),
                 "output_file": str(job / "output.txt"), "hide": self._hide,
-                "hide_roots": self._roots,
+                "hide_roots": self._roots, "refuse": ["autograder", "solutions"],
                 "limits": {"time_seconds": limits.time_seconds,
                            "memory_bytes": limits.memory_bytes,
                            "output_bytes": limits.output_bytes},
@@ -291,7 +291,10 @@ def copy_submission(src: Path, dst: Path) -> None:
             size = path.stat().st_size
             if total + size > MAX_COPY_BYTES or count >= MAX_COPY_FILES:
                 continue
-            shutil.copyfile(path, target / name)
+            try:
+                shutil.copyfile(path, target / name)
+            except OSError:
+                continue   # unreadable, or gone meanwhile: the worker does without it
             total += size
             count += 1
     # Private until its turn: the fork server opens it to the worker
