@@ -401,9 +401,8 @@ def _child_main(request, result_fd, output_fd, np, sympy, groups=None):
             os.setsid()
             masked = _build_view(request.get("hide", []), request.get("hide_roots", []),
                                  [p for p in sys.path if p] + [os.path.dirname(workdir)])
-        mem = limits["memory_bytes"]
-        if mem:
-            resource.setrlimit(resource.RLIMIT_AS, (request["base_vm"] + mem,) * 2)
+        address_space = request["base_vm"] + limits["memory_bytes"]
+        resource.setrlimit(resource.RLIMIT_AS, (address_space, address_space))
         resource.setrlimit(resource.RLIMIT_FSIZE, (limits["output_bytes"],) * 2)
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
         cpu = int(limits["time_seconds"]) + 2
@@ -645,7 +644,7 @@ def handle(request, base_vm, np, sympy):
         os.fchown(output_fd, NOBODY, NOBODY)
     read_fd, write_fd = os.pipe()
     groups = None
-    if os.getuid() == 0 and limits["memory_bytes"]:
+    if os.getuid() == 0:
         groups = JobCgroups(f"autograder-{os.getpid()}-{next(_JOB_NUMBERS)}-"
                             f"{os.urandom(3).hex()}", limits["memory_bytes"])
     sys.stdout.flush()

@@ -21,8 +21,9 @@ from .wire import ProbeResult
 class Probe:
     """One call of a student function in the worker.
 
-    ``symbolic`` asks for the result as an expression tree; when the call
-    raises, the worker calls the function again at ``fallback_points``.
+    A sympy expression comes back as an expression tree; when the call
+    raises and ``fallback_points`` are given, the worker calls the function
+    again at each of them.
     ``watch_args`` asks for those arguments as they are after the call.
     """
     function: str
@@ -108,10 +109,3 @@ class Exercise:
     @property
     def points(self) -> float:
         return sum(c.points for c in self.checks)
-
-    @property
-    def functions(self) -> tuple[str, ...]:
-        seen: dict[str, None] = {}
-        for c in self.checks:
-            seen.setdefault(c.function, None)
-        return tuple(seen)

@@ -34,14 +34,6 @@ def fmt_approx(expected: float, rel: float = REL, abs_: float = ABS) -> str:
     return f"{fmt(expected)} ± {tolerance(expected, rel, abs_):.1g}"
 
 
-def first_mismatch(got: list[float], expected: list[float], rel: float = REL,
-                   abs_: float = ABS) -> int | None:
-    for i, (g, e) in enumerate(zip(got, expected)):
-        if not is_close(g, e, rel, abs_):
-            return i
-    return None
-
-
 def mismatch_table(got: list[float], expected: list[float], rel: float = REL,
                    abs_: float = ABS, label: str = "index", limit: int = 6) -> str:
     """``index | obtained | expected`` rows for the elements that differ,

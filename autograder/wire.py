@@ -356,9 +356,8 @@ def rebuild_tree(tree: Any, allowed_symbols: tuple[str, ...] = ("x",),
     capped, so that no tree can make sympy run for long.  Raises TreeError.
     """
     import sympy
-    functions = {name: getattr(sympy, name) for name in (
-        "exp", "log", "sin", "cos", "tan", "sinh", "cosh", "tanh",
-        "asin", "acos", "atan", "Abs", "sqrt")}
+    from .child import TREE_FUNCTIONS
+    functions = {name: getattr(sympy, name) for name in TREE_FUNCTIONS}
     count = 0
 
     def build(node, depth):
