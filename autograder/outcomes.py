@@ -76,6 +76,7 @@ class ExerciseResult:
     checks: tuple[CheckResult, ...]
     elapsed: float = 0.0
     output: str = ""            # the start of what the student's code printed
+    isolated: bool | None = None  # whether the grader's files were hidden (None: not run)
 
     @property
     def score(self) -> float:

@@ -42,6 +42,7 @@ def score_table(result: SubmissionResult) -> str:
             status = ", ".join(parts)
         rows.append(f"{e.module:<18} {_num(e.score) + '/' + _num(e.max_score):>9}   {status}")
     rows.append(f"{'total':<18} {_num(result.score) + '/' + _num(result.max_score):>9}")
+    rows.extend(f"note: {n}" for n in result.notes)
     return "\n".join(rows)
 
 
@@ -74,7 +75,8 @@ def gradescope(result: SubmissionResult) -> dict:
             })
     return {
         "score": result.score,
-        "output": f"Seed {result.seed}: regrade with --seed {result.seed} for the same checks.",
+        "output": " ".join((f"Seed {result.seed}: regrade with --seed {result.seed} for the "
+                            "same checks.",) + result.notes),
         "tests": tests,
         "extra_data": {"seed": result.seed, "submission": result.submission,
                        "max_score": result.max_score},

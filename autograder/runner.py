@@ -62,7 +62,12 @@ def grade_submission(submission: Path, *, seed: int | None = None, limits: Limit
     finally:
         if own:
             box.close()
-    return SubmissionResult(str(submission), seed, results)
+    notes = ()
+    if any(e.isolated is False for e in results):
+        notes = ("The student's code could not be fully isolated here (the grader does not "
+                 "run as root): it could read files and signal processes of the grader's "
+                 "user. Grade untrusted work as root or in a container.",)
+    return SubmissionResult(str(submission), seed, results, notes)
 
 
 def grade_exercises(box: Sandbox, submission: Path, exercises: list[Exercise], seed: int,
@@ -142,7 +147,8 @@ def judge_exercise(submission: Path, exercise: Exercise, case_lists, raw: RawRun
         checks.append(CheckResult(exercise.module, check.name, check.function, check.points,
                                   verdict))
     checks = blame_dependencies(checks, {c.name: c.depends_on for c in exercise.checks})
-    return ExerciseResult(exercise.module, str(path), tuple(checks), raw.elapsed, raw.output)
+    return ExerciseResult(exercise.module, str(path), tuple(checks), raw.elapsed, raw.output,
+                          isolated=report.masked)
 
 
 def name_stubs(report: WorkerReport, path: Path) -> None:
