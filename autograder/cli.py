@@ -27,6 +27,17 @@ def build_parser() -> argparse.ArgumentParser:
     for key in ("seed", "timeout", "memory", "output"):
         grade.add_argument(f"--{key}", help=HELP[key])
     grade.add_argument("--quiet", action="store_true", help="print only the score table")
+    klass = sub.add_parser("grade-class", help="grade one folder per student under ROOT")
+    klass.add_argument("root", type=Path, help="folder holding one folder per student")
+    klass.add_argument("--out", type=Path, required=True,
+                       help="folder for grades.csv and each student's results and feedback")
+    klass.add_argument("--workers", type=int, default=None,
+                       help="parallel graders (default: all cores)")
+    klass.add_argument("--regrade", action="store_true",
+                       help="grade everyone again (default: only who has no results yet)")
+    klass.add_argument("--no-progress", action="store_true", help="no progress bar")
+    for key in ("seed", "timeout", "memory", "output"):
+        klass.add_argument(f"--{key}", help=HELP[key])
     stubs = sub.add_parser("make-stubs", help="regenerate exercises/ from solutions/")
     stubs.add_argument("--solutions", type=Path, default=Path("solutions"))
     stubs.add_argument("--exercises", type=Path, default=Path("exercises"))
@@ -37,7 +48,26 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "make-stubs":
         return make_stubs(args.solutions, args.exercises)
+    if args.command == "grade-class":
+        return grade_class(args)
     return grade(args)
+
+
+def grade_class(args: argparse.Namespace) -> int:
+    from .batch import ClassError, grade_class as run
+    try:
+        settings = resolve({k: getattr(args, k) for k in ("seed", "timeout", "memory", "output")})
+        if args.workers is not None and args.workers < 1:
+            raise ConfigError(f"--workers: {args.workers} is not a positive number")
+        summary = run(args.root, args.out, workers=args.workers, regrade=args.regrade,
+                      seed=settings.seed, limits=settings.limits,
+                      progress=not args.no_progress)
+    except (ConfigError, ClassError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"{summary.students} students: {summary.graded_now} graded now, "
+          f"{summary.skipped} already graded; grades in {summary.grades_csv}")
+    return 0
 
 
 def grade(args: argparse.Namespace) -> int:

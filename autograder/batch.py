@@ -1,0 +1,217 @@
+"""Grade a whole class: every student folder under a root, in parallel,
+resumably.
+
+Per student, ``OUT/<student>/feedback.txt`` and ``OUT/<student>/results.json``
+(the contract's format) are written atomically, results.json last: its
+presence means the student is graded, so a run killed at any moment and
+started again grades only who is missing.  ``OUT/grades.csv`` is rebuilt
+from all results files at the end of every run, so nobody is counted twice.
+The seed of the class is chosen once and kept in ``OUT/class.json``, so a
+resumed run grades the rest with the same hidden inputs.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import tempfile
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+
+from .config import Limits
+from .curriculum import MODULES
+
+COLUMNS = ("student", *MODULES, "total", "seed", "status")
+RESULTS, FEEDBACK, CLASS_FILE, GRADES = "results.json", "feedback.txt", "class.json", "grades.csv"
+
+
+class ClassError(ValueError):
+    """The class cannot be graded at all (ROOT missing, OUT not writable)."""
+
+
+@dataclass(frozen=True)
+class ClassSummary:
+    students: int
+    graded_now: int
+    skipped: int
+    grades_csv: Path
+
+
+def find_students(root: Path) -> list[Path]:
+    """One folder per student, in name order (hidden folders skipped)."""
+    return sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
+
+
+def module_folder(student: Path) -> Path | None:
+    """Where the student's modules are: the folder itself, or its only
+    subfolder that holds any (a repository inside a download, say)."""
+    def holds(folder: Path) -> bool:
+        return any((folder / f"{m}.py").is_file() for m in MODULES)
+    if holds(student):
+        return student
+    inner = [p for p in sorted(student.iterdir()) if p.is_dir() and holds(p)] \
+        if os.access(student, os.R_OK | os.X_OK) else []
+    return inner[0] if len(inner) == 1 else None
+
+
+def write_atomic(path: Path, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def prepare_out(out: Path, seed: int | None) -> int:
+    """Make OUT (or check it is writable) and settle the class's seed."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        probe = tempfile.NamedTemporaryFile(dir=out, prefix=".probe-")
+        probe.close()
+    except OSError as exc:
+        raise ClassError(f"{out}: cannot write there ({exc.strerror or exc}); "
+                         "give a folder you may write to with --out") from None
+    record = out / CLASS_FILE
+    if record.is_file():
+        try:
+            kept = json.loads(record.read_text(encoding="utf-8"))["seed"]
+        except (OSError, ValueError, KeyError, TypeError):
+            raise ClassError(f"{record}: unreadable; delete it to start the class afresh") from None
+        if seed is not None and seed != kept:
+            raise ClassError(f"{out} was graded with seed {kept}; use --seed {kept}, "
+                             "or --regrade to grade everyone again with a new seed")
+        return int(kept)
+    from .runner import new_seed
+    chosen = new_seed() if seed is None else seed
+    write_atomic(record, json.dumps({"seed": chosen}) + "\n")
+    return chosen
+
+
+# ------------------------------------------------------------ one student
+
+_BOX = None
+
+
+def _sandbox():
+    """One fork server per pool process, closed when the process ends."""
+    global _BOX
+    if _BOX is None:
+        from multiprocessing.util import Finalize
+        from .sandbox import Sandbox
+        _BOX = Sandbox()
+        _BOX.start()
+        Finalize(_BOX, _BOX.close, exitpriority=10)
+    return _BOX
+
+
+def grade_student(student: Path, out: Path, seed: int, limits: Limits) -> str:
+    """Grade one student and write their files; returns the status."""
+    from .report import details, gradescope, score_table
+    from .runner import SubmissionError, grade_submission
+    target = out / student.name
+    target.mkdir(exist_ok=True)
+    folder = module_folder(student)
+    if folder is None:
+        status = "no modules: none of " + ", ".join(f"{m}.py" for m in MODULES) + " found"
+        data = {"score": 0, "tests": [], "output": status,
+                "extra_data": {"seed": seed, "status": status}}
+        write_atomic(target / FEEDBACK, status + "\n")
+    else:
+        try:
+            result = grade_submission(folder, seed=seed, limits=limits, sandbox=_sandbox())
+        except (SubmissionError, Exception) as exc:   # one student never stops the class
+            status = (f"not gradable: {exc}" if isinstance(exc, SubmissionError)
+                      else f"grader error: {type(exc).__name__}: {exc}")
+            data = {"score": 0, "tests": [], "output": status,
+                    "extra_data": {"seed": seed, "status": status}}
+            write_atomic(target / FEEDBACK, status + "\n")
+        else:
+            status = class_status(result)
+            data = gradescope(result)
+            data["extra_data"]["status"] = status
+            write_atomic(target / FEEDBACK, (details(result) + "\n\n" + score_table(result)
+                                             ).lstrip() + "\n")
+    write_atomic(target / RESULTS, json.dumps(data, indent=2) + "\n")   # last: the done mark
+    return status
+
+
+def class_status(result) -> str:
+    from .outcomes import Outcome
+    outcomes = [c.outcome for c in result.checks()]
+    if all(o is Outcome.NOT_ATTEMPTED for o in outcomes):
+        return "not attempted"
+    limits = sum(o is Outcome.LIMIT for o in outcomes)
+    crashed = sum(o is Outcome.ERROR for o in outcomes)
+    parts = [f"{n} {what}" for n, what in ((limits, "hit a limit"), (crashed, "crashed")) if n]
+    return "graded" + (f" ({', '.join(parts)})" if parts else "")
+
+
+# ------------------------------------------------------------- the class
+
+def grade_class(root: Path, out: Path, *, workers: int | None = None, regrade: bool = False,
+                seed: int | None = None, limits: Limits = Limits(),
+                progress: bool = True) -> ClassSummary:
+    root, out = Path(root), Path(out)
+    if not root.is_dir():
+        raise ClassError(f"{root}: no such folder; give the folder that holds one folder "
+                         "per student")
+    if out.resolve() == root.resolve() or root.resolve() in out.resolve().parents:
+        raise ClassError(f"{out}: inside the class folder {root}; put the results elsewhere")
+    if regrade and (out / CLASS_FILE).is_file():
+        (out / CLASS_FILE).unlink()
+    seed = prepare_out(out, seed)
+    students = find_students(root)
+    todo = [s for s in students if regrade or not (out / s.name / RESULTS).is_file()]
+    workers = max(1, min(workers or os.cpu_count() or 1, len(todo) or 1))
+    bar = None
+    if progress:
+        from tqdm import tqdm
+        bar = tqdm(total=len(todo), unit="student", desc="grading", dynamic_ncols=True)
+    try:
+        if workers == 1:
+            for student in todo:
+                grade_student(student, out, seed, limits)
+                if bar:
+                    bar.update()
+        else:
+            with ProcessPoolExecutor(max_workers=workers) as pool:
+                futures = [pool.submit(grade_student, s, out, seed, limits) for s in todo]
+                for future in as_completed(futures):
+                    future.result()
+                    if bar:
+                        bar.update()
+    finally:
+        if bar:
+            bar.close()
+        csv_path = write_grades(out, students)
+    return ClassSummary(len(students), len(todo), len(students) - len(todo), csv_path)
+
+
+def write_grades(out: Path, students: list[Path]) -> Path:
+    """grades.csv from the results files: one row per graded student."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(COLUMNS)
+    for student in students:
+        path = out / student.name / RESULTS
+        if not path.is_file():
+            continue
+        data = json.loads(path.read_text(encoding="utf-8"))
+        per_module = {m: 0.0 for m in MODULES}
+        for test in data.get("tests", []):
+            per_module[test["tags"][0]] += test["score"]
+        extra = data.get("extra_data", {})
+        writer.writerow([student.name, *(f"{per_module[m]:g}" for m in MODULES),
+                         f"{data['score']:g}", extra.get("seed", ""), extra.get("status", "")])
+    csv_path = out / GRADES
+    write_atomic(csv_path, buffer.getvalue())
+    return csv_path

@@ -1,0 +1,120 @@
+"""Grading a whole class: one row per student, resumable, robust to junk."""
+
+import csv
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from autograder.batch import COLUMNS, grade_class
+from autograder.config import Limits
+from conftest import EXERCISES, ROOT, SOLUTIONS
+
+LIMITS = Limits(time_seconds=3, memory_bytes=512 * 1024**2, output_bytes=64 * 1024)
+
+
+def _copy(src, dst):
+    dst.mkdir(parents=True)
+    for path in src.glob("*.py"):
+        shutil.copyfile(path, dst / path.name)
+
+
+@pytest.fixture
+def klass(tmp_path):
+    root = tmp_path / "class"
+    _copy(SOLUTIONS, root / "alice")
+    _copy(EXERCISES, root / "bob")
+    _copy(SOLUTIONS, root / "carol" / "calculus-repo")      # a repository inside the folder
+    (root / "dave").mkdir()                                   # empty
+    _copy(SOLUTIONS, root / "erin")                           # junk: binary and non-UTF-8
+    (root / "erin" / "neuron.py").write_bytes(bytes(range(256)) * 4)
+    (root / "erin" / "derivatives.py").write_bytes(b'x = "\xff\xfe"\n')
+    _copy(SOLUTIONS, root / "frank")                          # hangs in one exercise
+    (root / "frank" / "weight_updates.py").write_text(
+        "import time\nt0 = time.time()\nwhile time.time() < t0 + 60:\n    pass\n")
+    (root / ".hidden").mkdir()
+    return root
+
+
+def rows(out):
+    with open(out / "grades.csv", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_every_student_gets_a_row_with_a_clear_status(klass, tmp_path):
+    out = tmp_path / "out"
+    summary = grade_class(klass, out, workers=2, seed=3, limits=LIMITS, progress=False)
+    assert summary.students == 6 and summary.graded_now == 6
+    with open(out / "grades.csv", newline="") as fh:
+        assert tuple(next(csv.reader(fh))) == COLUMNS
+    by = {r["student"]: r for r in rows(out)}
+    assert list(by) == ["alice", "bob", "carol", "dave", "erin", "frank"]
+    assert by["alice"]["total"] == "100" and by["carol"]["total"] == "100"
+    assert by["bob"]["total"] == "0" and by["bob"]["status"] == "not attempted"
+    assert by["dave"]["status"].startswith("no modules")
+    assert by["erin"]["derivatives"] == "0" and by["erin"]["neuron"] == "0"
+    assert by["erin"]["gradient_descent"] == "30" and "crashed" in by["erin"]["status"]
+    assert by["frank"]["weight_updates"] == "0" and by["frank"]["neuron"] == "30"
+    assert "hit a limit" in by["frank"]["status"]
+    assert {r["seed"] for r in rows(out)} == {"3"}
+    for name in by:
+        assert (out / name / "results.json").is_file() and (out / name / "feedback.txt").is_file()
+    assert "time budget" in (out / "frank" / "feedback.txt").read_text()
+
+
+def test_a_second_run_grades_only_who_is_missing(klass, tmp_path):
+    out = tmp_path / "out"
+    grade_class(klass, out, workers=1, limits=LIMITS, progress=False)
+    seed = rows(out)[0]["seed"]
+    (out / "alice" / "results.json").unlink()
+    summary = grade_class(klass, out, workers=1, limits=LIMITS, progress=False)
+    assert (summary.graded_now, summary.skipped) == (1, 5)
+    assert [r["student"] for r in rows(out)].count("alice") == 1
+    assert {r["seed"] for r in rows(out)} == {seed}          # the class keeps its seed
+    summary = grade_class(klass, out, workers=1, regrade=True, limits=LIMITS, progress=False)
+    assert summary.graded_now == 6
+
+
+def cli(*args):
+    return subprocess.run([sys.executable, "-m", "autograder", *map(str, args)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=300)
+
+
+def test_a_killed_run_resumes_without_half_written_files(klass, tmp_path):
+    out = tmp_path / "out"
+    proc = subprocess.Popen([sys.executable, "-m", "autograder", "grade-class", klass, "--out",
+                             out, "--workers", "1", "--no-progress", "--timeout", "3"],
+                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    deadline = time.time() + 60
+    while time.time() < deadline and not list(out.glob("*/results.json")):
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    done_before = len(list(out.glob("*/results.json")))
+    assert 1 <= done_before < 6
+    run = cli("grade-class", klass, "--out", out, "--no-progress", "--timeout", "3")
+    assert run.returncode == 0, run.stderr
+    assert f"{6 - done_before} graded now" in run.stdout
+    assert sorted(r["student"] for r in rows(out)) == ["alice", "bob", "carol", "dave", "erin",
+                                                       "frank"]
+    assert not [p for p in out.rglob(".*") if p.is_file()]    # no temp file left behind
+
+
+def test_bad_arguments_exit_2(tmp_path, klass):
+    run = cli("grade-class", tmp_path / "nowhere", "--out", tmp_path / "out")
+    assert run.returncode == 2 and "no such folder" in run.stderr
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    run = cli("grade-class", klass, "--out", blocker / "out")
+    assert run.returncode == 2 and "cannot write there" in run.stderr
+    run = cli("grade-class", klass, "--out", klass / "results")
+    assert run.returncode == 2 and "inside the class folder" in run.stderr
+    out = tmp_path / "out"
+    (out).mkdir()
+    (out / "class.json").write_text('{"seed": 5}')
+    run = cli("grade-class", klass, "--out", out, "--seed", "6")
+    assert run.returncode == 2 and "--seed 5" in run.stderr
