@@ -113,6 +113,14 @@ def _sandbox():
     return _BOX
 
 
+def _close_sandbox() -> None:
+    """Close this process's fork server (the one used when grading here)."""
+    global _BOX
+    if _BOX is not None:
+        _BOX.close()
+        _BOX = None
+
+
 def grade_student(student: Path, out: Path, seed: int, limits: Limits) -> str:
     """Grade one student and write their files; returns the status."""
     from .report import details, gradescope, score_table
@@ -192,6 +200,7 @@ def grade_class(root: Path, out: Path, *, workers: int | None = None, regrade: b
     finally:
         if bar:
             bar.close()
+        _close_sandbox()
         csv_path = write_grades(out, students)
     return ClassSummary(len(students), len(todo), len(students) - len(todo), csv_path)
 
