@@ -247,6 +247,13 @@ def run_probe(module, probe, module_file, np, sympy):
     return result
 
 
+def inside(path, folders):
+    """Whether ``path`` (resolved) is one of ``folders`` or lies within one;
+    the one test behind every hidden-folder rule, in the worker and the grader."""
+    real = os.path.realpath(path or ".")
+    return any(real == f or real.startswith(f + os.sep) for f in folders)
+
+
 SCRATCH = ("/tmp", "/var/tmp", "/dev/shm")
 SCRATCH_OPTIONS = b"size=64m,mode=1777"
 
@@ -299,8 +306,7 @@ def _build_view(hide, roots, keep):
         keep = sorted({os.path.realpath(k) for k in keep if os.path.isdir(k)})
         walls = _walls(hide, roots, keep)
         scratch = [os.path.realpath(d) for d in SCRATCH if os.path.isdir(d)]
-        covered = [k for k in keep
-                   if any(k == w or k.startswith(w + os.sep) for w in walls + scratch)]
+        covered = [k for k in keep if inside(k, walls + scratch)]
         # Held open, they can be bound back after the walls hide their paths.
         held = [(path, os.open(path, os.O_PATH | os.O_DIRECTORY)) for path in covered]
         for wall in walls:
@@ -418,9 +424,7 @@ def _child_main(request, result_fd, output_fd, np, sympy, groups=None):
 
         def importable(entry):
             # Neither a hidden folder, nor inside one, nor a root that holds one.
-            real = os.path.realpath(entry or ".")
-            return real not in roots and not any(
-                real == h or real.startswith(h + os.sep) for h in hidden)
+            return os.path.realpath(entry) not in roots and not inside(entry, hidden)
 
         sys.path[:] = [workdir] + [p for p in sys.path if p and importable(p)]
         sys.meta_path[:] = [f for f in sys.meta_path if "editable" not in type(f).__module__.lower()

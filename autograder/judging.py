@@ -99,12 +99,12 @@ def screen(check: Check, results: list[list[ProbeResult]],
     a missing function, an exception, a limit.  None when all returned."""
     for n, probe_results in enumerate(results):
         for k, r in enumerate(probe_results):
+            if r.status == "value":
+                continue
             call = ""
             if cases is not None:
                 case = cases[n]
                 call = case.probes[k].call_text() + (f"  [{case.label}]" if case.label else "")
-            if r.status == "value":
-                continue
             if r.status == "missing":
                 return Verdict(Outcome.NOT_ATTEMPTED, Feedback(
                     f"not attempted: there is no function `{check.function}` "

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
+from .child import inside
 from .config import Limits
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -99,18 +100,16 @@ class Sandbox:
         self._buffer = bytearray()
 
     def _library_path(self) -> list[str]:
-        blocked = {str(Path(p).resolve()) for p in self._roots}
-        hidden = [str(Path(p).resolve()) for p in self._hide]
+        roots = [os.path.realpath(p) for p in self._roots]
+        hidden = [os.path.realpath(p) for p in self._hide]
+        prefixes = [os.path.realpath(p) for p in {sys.prefix, sys.base_prefix, sys.exec_prefix}]
         keep = []
         for entry in sys.path:
             if not entry or not os.path.isdir(entry):
                 continue
-            real = str(Path(entry).resolve())
-            if real in blocked or any(real == h or real.startswith(h + os.sep) for h in hidden):
+            if os.path.realpath(entry) in roots or inside(entry, hidden):
                 continue
-            if any(real.startswith(b + os.sep) for b in blocked) and not any(
-                    real.startswith(str(Path(p).resolve()) + os.sep)
-                    for p in {sys.prefix, sys.base_prefix, sys.exec_prefix}):
+            if inside(entry, roots) and not inside(entry, prefixes):
                 continue   # a folder of the repository (its tests, say), not a library
             keep.append(entry)
         return keep

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import random
 
@@ -19,6 +20,14 @@ EQUALS_MAX_OPS = 60
 def f(x):
     """The contract's f; the grader's own copy (the student's is not trusted)."""
     return 3 * x**3 - 2 * x**2 + x
+
+
+@functools.lru_cache(maxsize=1)
+def reference_derivative():
+    """sympy's derivative of f, computed once per grader process."""
+    import sympy
+    x = sympy.Symbol("x")
+    return sympy.diff(f(x), x)
 
 
 def f_prime(x):
@@ -95,8 +104,7 @@ def judge_df(check: Check, cases: list[Case], results) -> Verdict:
             try:
                 student = rebuild_tree(value.value)
                 import sympy
-                x = sympy.Symbol("x")
-                reference = sympy.diff(f(x), x)
+                reference = reference_derivative()
                 difference = sympy.expand(student - reference)
                 # equals() may run for minutes on a large expression: only
                 # small ones are asked; the rest are compared at points.
