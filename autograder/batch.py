@@ -23,6 +23,7 @@ from pathlib import Path
 
 from .config import Limits
 from .curriculum import MODULES
+from .report import write_atomic
 
 COLUMNS = ("student", *MODULES, "total", "seed", "status")
 RESULTS, FEEDBACK, CLASS_FILE, GRADES = "results.json", "feedback.txt", "class.json", "grades.csv"
@@ -55,20 +56,6 @@ def module_folder(student: Path) -> Path | None:
     inner = [p for p in sorted(student.iterdir()) if p.is_dir() and holds(p)] \
         if os.access(student, os.R_OK | os.X_OK) else []
     return inner[0] if len(inner) == 1 else None
-
-
-def write_atomic(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
 
 
 def prepare_out(out: Path, seed: int | None) -> int:

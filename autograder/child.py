@@ -457,6 +457,17 @@ def _child_main(request, result_fd, output_fd, np, sympy, groups=None):
     os._exit(0)
 
 
+def _own_cgroups():
+    """{controller: this process's cgroup path}, from /proc/self/cgroup."""
+    own = {}
+    with open("/proc/self/cgroup") as fh:
+        for line in fh:
+            _, controllers, path = line.rstrip("\n").split(":", 2)
+            for c in controllers.split(","):
+                own[c] = path
+    return own
+
+
 class JobCgroups:
     """A memory and a process-count cap for all of one worker's processes
     together (RLIMIT_AS caps each process alone): cgroup v1 ``memory`` and
@@ -468,12 +479,7 @@ class JobCgroups:
     def __init__(self, name, memory_bytes):
         self.dirs = {}
         try:
-            own = {}
-            with open("/proc/self/cgroup") as fh:
-                for line in fh:
-                    _, controllers, path = line.rstrip("\n").split(":", 2)
-                    for c in controllers.split(","):
-                        own[c] = path
+            own = _own_cgroups()
             for controller, limits in (("memory", {"memory.limit_in_bytes": memory_bytes}),
                                        ("pids", {"pids.max": self.MAX_PIDS})):
                 folder = os.path.join("/sys/fs/cgroup", controller,
@@ -494,12 +500,7 @@ class JobCgroups:
         """Remove the groups of servers that died (killed with a job in
         flight), and whatever still runs in them."""
         try:
-            own = {}
-            with open("/proc/self/cgroup") as fh:
-                for line in fh:
-                    _, controllers, path = line.rstrip("\n").split(":", 2)
-                    for c in controllers.split(","):
-                        own[c] = path
+            own = _own_cgroups()
             for controller in ("memory", "pids"):
                 base = os.path.join("/sys/fs/cgroup", controller, own[controller].lstrip("/"))
                 for name in os.listdir(base):

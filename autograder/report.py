@@ -83,14 +83,13 @@ def gradescope(result: SubmissionResult) -> dict:
     }
 
 
-def write_json_atomic(path: Path, data: dict) -> None:
-    """Write ``data`` to ``path`` whole or not at all (temp file + rename)."""
+def write_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` whole or not at all (temp file + rename)."""
     path = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or ".")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(data, fh, indent=2, allow_nan=False)
-            fh.write("\n")
+            fh.write(text)
         os.replace(tmp, path)
     except BaseException:
         try:
@@ -98,3 +97,8 @@ def write_json_atomic(path: Path, data: dict) -> None:
         except OSError:
             pass
         raise
+
+
+def write_json_atomic(path: Path, data: dict) -> None:
+    """``data`` as JSON at ``path``, whole or not at all."""
+    write_atomic(path, json.dumps(data, indent=2, allow_nan=False) + "\n")
