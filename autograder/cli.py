@@ -2,6 +2,7 @@
 
     python -m autograder grade DIR [--json FILE] [--seed N] [--timeout S] ...
     python -m autograder make-stubs
+    python -m autograder classroom COURSE_DIR [--assignment NAME] [--seed N] [--force]
 
 Exit status: 0 when grading completed (whatever the score), 2 for bad input.
 """
@@ -38,6 +39,18 @@ def build_parser() -> argparse.ArgumentParser:
     klass.add_argument("--no-progress", action="store_true", help="no progress bar")
     for key in ("seed", "timeout", "memory", "output"):
         klass.add_argument(f"--{key}", help=HELP[key])
+    room = sub.add_parser("classroom", help="create or refresh an nbgrader course "
+                          "(needs the [classroom] extra)")
+    room.add_argument("course", type=Path, help="the course folder (created if missing)")
+    room.add_argument("--assignment", default="calculus",
+                      help="the assignment's name in source/ (default: calculus)")
+    room.add_argument("--seed", type=int, default=None,
+                      help="the secret seed of the hidden tests (default: kept from the "
+                      "last run, or chosen at random the first time)")
+    room.add_argument("--solutions", type=Path, default=Path("solutions"),
+                      help="the reference solutions (default: solutions)")
+    room.add_argument("--force", action="store_true",
+                      help="also replace generated files you have edited since")
     stubs = sub.add_parser("make-stubs", help="regenerate exercises/ from solutions/")
     stubs.add_argument("--solutions", type=Path, default=Path("solutions"))
     stubs.add_argument("--exercises", type=Path, default=Path("exercises"))
@@ -50,6 +63,8 @@ def main(argv: list[str] | None = None) -> int:
         return make_stubs(args.solutions, args.exercises)
     if args.command == "grade-class":
         return grade_class(args)
+    if args.command == "classroom":
+        return classroom(args)
     return grade(args)
 
 
@@ -116,6 +131,28 @@ def grade(args: argparse.Namespace) -> int:
     print(score_table(result))
     if args.json is not None:
         print(f"results written to {args.json}")
+    return 0
+
+
+def classroom(args: argparse.Namespace) -> int:
+    try:
+        import nbformat  # noqa: F401
+    except ImportError:
+        print("error: the classroom needs nbgrader: pip install 'calculus-autograder[classroom]' "
+              "(or pip install -e '.[classroom]' in the repository)", file=sys.stderr)
+        return 2
+    from .classroom import ClassroomError, make_course
+    try:
+        seed, done = make_course(args.course, solutions=args.solutions,
+                                 assignment=args.assignment, seed=args.seed, force=args.force)
+    except (ClassroomError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    for item in done:
+        note = " (edited since it was generated; --force replaces it)" if item.action == "kept" else ""
+        print(f"{item.action:>9}  {item.path}{note}")
+    print(f"hidden tests use the course's secret seed {seed} "
+          f"(kept in {args.course / '.autograder-classroom.json'})")
     return 0
 
 

@@ -1,0 +1,325 @@
+"""The grader inside a Jupyter notebook: ``check``, ``hint`` and ``require``.
+
+A classroom notebook's first cell runs ``from autograder.notebook import
+check, hint, require``.  From then on every cell that runs without error is
+recorded.  To grade, the recorded cells are put together into the
+exercise's module (definitions, assignments and imports; not the cells'
+displays, nor anything that uses the grader itself), which is graded by the
+same engine, with the same checks, limits and isolation, as
+``python -m autograder grade``: the student's code runs in the sandbox,
+never in the grader's judgement.
+
+- ``check("df")`` shows the feedback on every check of ``df``;
+- ``hint("df")`` shows a hint, and the hint of a recognised misconception
+  once a check has failed;
+- ``require("<check name>", seed=...)`` is what nbgrader's test cells call:
+  silent success, or an ``AssertionError`` carrying the feedback, so the
+  cell scores its points or zero.  Nothing is written to stderr (nbgrader
+  scores any stderr output as zero).
+
+The visible checks use a fixed public seed, so a student sees the same
+inputs every time; the hidden tests of the classroom use the course's
+secret seed.
+"""
+
+from __future__ import annotations
+
+import ast
+import atexit
+import contextlib
+import hashlib
+import html
+import io
+import shutil
+import tempfile
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+from .config import Limits
+from .curriculum import EXERCISES
+from .feedback import render_check
+from .outcomes import CheckResult, Outcome
+from .spec import Check, Exercise
+
+PUBLIC_SEED = 20240101
+NOT_CODE = {"get_ipython", "display"}   # names that only exist in a notebook
+
+
+class CheckFailed(AssertionError):
+    """A test cell's check did not pass.  Shown without the grader's
+    traceback: the message is the feedback."""
+
+    def _render_traceback_(self) -> list[str]:   # IPython's hook for custom tracebacks
+        return [str(self)]
+
+
+# ----------------------------------------------------------- what is asked
+
+def exercise_of(question: str) -> tuple[Exercise, tuple[Check, ...]]:
+    """The exercise a question belongs to, and its checks: a question is a
+    function's name (all its checks) or one check's full name."""
+    for exercise in EXERCISES:
+        checks = tuple(c for c in exercise.checks if question in (c.function, c.name))
+        if checks:
+            return exercise, checks
+    known = ", ".join(sorted({c.function for e in EXERCISES for c in e.checks}))
+    raise ValueError(f"no question named {question!r}; the questions are: {known}")
+
+
+# ------------------------------------------------- from cells to a module
+
+def assemble(cells: list[str]) -> str:
+    """The module the executed cells define, in the order they ran.
+
+    Each cell is Python (IPython syntax already transformed).  Kept: the
+    top-level statements that define something.  Left out: bare
+    expressions (a notebook's displays), imports from ``autograder``, and
+    any statement that uses a name those imports bound or a name that only
+    exists in a notebook (``get_ipython``, ``display``).  A cell run again
+    counts where it ran last, so the latest definitions win.
+    """
+    latest = list(dict.fromkeys(reversed(cells)))[::-1]
+    grader_names = set(NOT_CODE)
+    parsed = []
+    for source in latest:
+        try:
+            tree = ast.parse(source)
+        except SyntaxError:
+            continue
+        for node in tree.body:
+            if _imports_grader(node):
+                grader_names.update(a.asname or a.name.split(".")[0] for a in node.names)
+        parsed.append((source, tree))
+    parts = []
+    for source, tree in parsed:
+        lines = source.splitlines()
+        kept = []
+        for node in tree.body:
+            if isinstance(node, ast.Expr) or _imports_grader(node):
+                continue
+            if any(isinstance(n, ast.Name) and n.id in grader_names for n in ast.walk(node)):
+                continue
+            first = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
+            kept.append("\n".join(lines[first - 1:node.end_lineno]))
+        if kept:
+            parts.append("\n".join(kept))
+    return "\n\n\n".join(parts) + "\n"
+
+
+def _imports_grader(node: ast.stmt) -> bool:
+    if isinstance(node, ast.ImportFrom):
+        return (node.module or "").split(".")[0] == "autograder"
+    if isinstance(node, ast.Import):
+        return any(a.name.split(".")[0] == "autograder" for a in node.names)
+    return False
+
+
+# ------------------------------------------------------- the kernel's state
+
+class Session:
+    """What one kernel remembers: the cells that ran, the sandbox, and the
+    results already computed (by module, source and seed)."""
+
+    def __init__(self, shell=None) -> None:
+        self.shell = shell
+        self.cells: list[str] = []
+        self.results: dict[tuple[str, str, int], tuple[CheckResult, ...]] = {}
+        self.last: dict[str, tuple[CheckResult, ...]] = {}   # function -> latest checks
+        self._box = None
+        if shell is not None:
+            # Cells that ran before this one (the setup cell is normally first).
+            history = getattr(shell, "history_manager", None)
+            raw = list(getattr(history, "input_hist_raw", [])[1:]) if history else []
+            self.cells.extend(self._python(c) for c in raw)
+            shell.events.register("post_run_cell", self._record)
+
+    def _python(self, raw: str) -> str:
+        try:
+            return self.shell.transform_cell(raw)
+        except Exception:
+            return raw
+
+    def _record(self, result) -> None:
+        if getattr(result, "success", False):
+            self.cells.append(self._python(result.info.raw_cell))
+
+    def source(self) -> str:
+        return assemble(self.cells)
+
+    def grade(self, exercise: Exercise, seed: int) -> tuple[CheckResult, ...]:
+        source = self.source()
+        key = (exercise.module, hashlib.sha256(source.encode()).hexdigest(), seed)
+        if key not in self.results:
+            self.results[key] = self._grade(exercise, source, seed)
+        return self.results[key]
+
+    def _grade(self, exercise: Exercise, source: str, seed: int) -> tuple[CheckResult, ...]:
+        from .runner import grade_submission
+        from .sandbox import Sandbox
+        folder = Path(tempfile.mkdtemp(prefix="notebook-"))
+        try:
+            (folder / f"{exercise.module}.py").write_text(source, encoding="utf-8")
+            with quiet():
+                if self._box is None:
+                    self._box = Sandbox()
+                    atexit.register(self._box.close)
+                result = grade_submission(folder, seed=seed, limits=Limits(),
+                                          only=(exercise.module,), sandbox=self._box)
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+        return result.exercise(exercise.module).checks
+
+
+@contextlib.contextmanager
+def quiet():
+    """Nothing the grader does may reach stderr: nbgrader would score the
+    cell zero.  Warnings are silenced and stray writes are kept."""
+    with warnings.catch_warnings(), contextlib.redirect_stderr(io.StringIO()):
+        warnings.simplefilter("ignore")
+        yield
+
+
+_SESSIONS: dict[int, Session] = {}
+
+
+def session() -> Session:
+    """The session of the running kernel (one per IPython shell)."""
+    try:
+        from IPython import get_ipython
+        shell = get_ipython()
+    except ImportError:
+        shell = None
+    if shell is None:
+        raise RuntimeError("check(), hint() and require() work inside a Jupyter notebook; "
+                           "outside one, grade a folder with: python -m autograder grade FOLDER")
+    key = id(shell)
+    if key not in _SESSIONS:
+        _SESSIONS[key] = Session(shell)
+    return _SESSIONS[key]
+
+
+# ------------------------------------------------------------- what is shown
+
+@dataclass
+class Report:
+    """The feedback on one question, shown as text or HTML."""
+    question: str
+    checks: tuple[CheckResult, ...]
+    picture: object = None
+
+    @property
+    def passed(self) -> bool:
+        return all(c.outcome is Outcome.PASSED for c in self.checks)
+
+    @property
+    def score(self) -> float:
+        return sum(c.score for c in self.checks)
+
+    @property
+    def points(self) -> float:
+        return sum(c.points for c in self.checks)
+
+    def text(self) -> str:
+        head = f"{self.question}: {self.score:g}/{self.points:g} points"
+        body = "\n".join(render_check(c) for c in self.checks)
+        return f"{head}\n{body}"
+
+    def __repr__(self) -> str:
+        return self.text()
+
+    def _repr_html_(self) -> str:
+        colour = "#1a7f37" if self.passed else "#b35900"
+        out = (f'<div style="border-left:4px solid {colour};padding-left:8px">'
+               f"<pre>{html.escape(self.text())}</pre></div>")
+        png = getattr(self.picture, "_repr_png_", None)
+        if png is not None:
+            import base64
+            with quiet():
+                data = base64.b64encode(png()).decode()
+            out += f'<img src="data:image/png;base64,{data}"/>'
+        return out
+
+
+@dataclass
+class Hint:
+    question: str
+    general: str
+    recognised: tuple[str, ...]
+
+    def text(self) -> str:
+        lines = [f"hint for {self.question}: {self.general}"]
+        lines += [f"about your last check: {h}" for h in self.recognised]
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return self.text()
+
+
+def _picture_for(function: str, checks: tuple[CheckResult, ...]):
+    """A picture of the student's trajectory beside the reference, for a
+    check that returned wrong numbers (not for crashes or limits: those
+    would only happen again in the kernel)."""
+    if not any(c.outcome is Outcome.FAILED for c in checks):
+        return None
+    try:
+        from .plots import FAILURE_PICTURES
+        make = FAILURE_PICTURES.get(function)
+        if make is None:
+            return None
+        with quiet():
+            return make(session().shell.user_ns)
+    except Exception:   # a picture is a bonus; never let it hide the feedback
+        return None
+
+
+# ------------------------------------------------------------- the commands
+
+def check(question: str, *, seed: int = PUBLIC_SEED) -> Report:
+    """Grade ``question`` (a function's name, e.g. ``"df"``) now, with the
+    code of the cells you have run, and show the feedback."""
+    exercise, checks = exercise_of(question)
+    current = session()
+    names = {c.name for c in checks}
+    results = tuple(r for r in current.grade(exercise, seed) if r.name in names)
+    current.last[checks[0].function] = results
+    return Report(question, results, _picture_for(checks[0].function, results))
+
+
+def hint(question: str) -> Hint:
+    """A hint for ``question``; after a failed check, also the hint for the
+    mistake the grader recognised in your code."""
+    from .lessons import LESSONS
+    exercise, checks = exercise_of(question)
+    function = checks[0].function
+    general = LESSONS[exercise.module].hints.get(function, "Reread the text above the function.")
+    recognised = []
+    for result in session().last.get(function, ()):
+        h = result.verdict.feedback.hint
+        if result.outcome is not Outcome.PASSED and h and h not in recognised:
+            recognised.append(h)
+    return Hint(question, general, tuple(recognised))
+
+
+def require(name: str, *, seed: int = PUBLIC_SEED) -> None:
+    """For nbgrader's test cells: pass silently (a line on stdout) or raise
+    :class:`CheckFailed` with the feedback, so the cell scores all or nothing."""
+    exercise, checks = exercise_of(name)
+    current = session()
+    names = {c.name for c in checks}
+    results = tuple(r for r in current.grade(exercise, seed) if r.name in names)
+    current.last[checks[0].function] = results
+    report = Report(name, results)
+    if report.passed:
+        which = "" if seed == PUBLIC_SEED else ", with other inputs too"
+        print(f"passed: {name} ({report.points:g} points{which})")
+        return
+    picture = _picture_for(checks[0].function, results)
+    if picture is not None:
+        try:
+            from IPython.display import display
+            with quiet():
+                display(picture)
+        except Exception:
+            pass
+    raise CheckFailed(report.text())

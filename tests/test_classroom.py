@@ -1,0 +1,326 @@
+"""The classroom: the course generator, the notebook grader (check, hint,
+require) in a real Jupyter kernel, and the pictures."""
+
+from __future__ import annotations
+
+import ast
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+from autograder.classroom import MANIFEST, ClassroomError, make_course, split_solution
+from autograder.curriculum import EXERCISES
+from autograder.notebook import PUBLIC_SEED, assemble, exercise_of
+from autograder import plots
+
+from conftest import CORPUS, ROOT, SOLUTIONS
+
+
+def function_source(path: Path, name: str) -> str:
+    """The source of one top-level function of a file."""
+    source = path.read_text(encoding="utf-8")
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.FunctionDef) and node.name == name:
+            return ast.get_source_segment(source, node)
+    raise LookupError(f"{name} not in {path}")
+
+
+def nbgrader_cells(notebook, key: str):
+    return [c for c in notebook.cells if c.metadata.get("nbgrader", {}).get(key)]
+
+
+# ------------------------------------------------------------ the generator
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("course")
+    seed, done = make_course(folder, solutions=SOLUTIONS, seed=1234567)
+    assert seed == 1234567
+    return folder
+
+
+def read(course: Path, module: str):
+    return nbformat.read(course / "source" / "calculus" / f"{module}.ipynb", as_version=4)
+
+
+def test_one_notebook_per_exercise_with_the_contracts_points(course):
+    total = 0.0
+    for exercise in EXERCISES:
+        notebook = read(course, exercise.module)
+        nbformat.validate(notebook)
+        tests = nbgrader_cells(notebook, "grade")
+        points = [c.metadata["nbgrader"]["points"] for c in tests]
+        assert points == [c.points for c in exercise.checks]
+        assert len({c.metadata["nbgrader"]["grade_id"] for c in notebook.cells
+                    if "nbgrader" in c.metadata}) == len([c for c in notebook.cells
+                                                          if "nbgrader" in c.metadata])
+        total += sum(points)
+        for cell, check in zip(tests, exercise.checks):
+            assert cell.metadata["nbgrader"]["locked"] is True
+            assert f"require({check.name!r})" in cell.source
+            hidden = cell.source.split("### BEGIN HIDDEN TESTS")[1]
+            assert f"require({check.name!r}, seed=1234567)" in hidden
+            assert "### END HIDDEN TESTS" in hidden
+    assert total == 100
+
+
+def test_solution_cells_hold_the_reference_between_markers(course):
+    notebook = read(course, "gradient_descent")
+    solutions = {c.metadata["nbgrader"]["grade_id"]: c.source
+                 for c in nbgrader_cells(notebook, "solution")}
+    assert set(solutions) == {"gradient_descent", "quadratic_grad", "minimize_quadratic",
+                              "critical_learning_rate"}
+    for source in solutions.values():
+        assert source.index("### BEGIN SOLUTION") < source.index("### END SOLUTION")
+    reference = (SOLUTIONS / "gradient_descent.py").read_text()
+    for name, source in solutions.items():
+        assert source.startswith(f"def {name}(") and source + "\n" in reference
+
+
+def test_lessons_come_in_the_course_order(course):
+    text = {m: "\n".join(c.source for c in read(course, m).cells if c.cell_type == "markdown")
+            for m in ("derivatives", "gradient_descent", "neuron")}
+    assert "secant" in text["derivatives"] and "6.25" in text["derivatives"]
+    assert text["derivatives"].index("secant") < text["derivatives"].index("central difference")
+    gd = text["gradient_descent"]
+    assert "Taylor" in gd and "steep" in gd and "flat" in gd
+    assert gd.index("x_{t+1} = x_t - \\eta") < gd.index("(1 - 2\\eta)")
+    assert "too large" in gd.lower() and "small" in gd
+    assert "[-6, 6]" in text["neuron"] and "(0.5, 0.2)" in text["neuron"]
+
+
+def test_given_code_is_locked_and_the_grader_is_imported_first(course):
+    notebook = read(course, "neuron")
+    setup = next(c for c in notebook.cells if c.cell_type == "code")
+    assert "from autograder.notebook import check, hint, require" in setup.source
+    given = next(c for c in notebook.cells
+                 if c.metadata.get("nbgrader", {}).get("grade_id") == "given-neuron")
+    assert given.metadata["nbgrader"]["locked"] and "X = [0.5, 2.5]" in given.source
+
+
+def test_a_refresh_rewrites_only_what_nobody_changed(course, tmp_path):
+    folder = tmp_path / "c"
+    make_course(folder, solutions=SOLUTIONS)
+    seed = json.loads((folder / MANIFEST).read_text())["seed"]
+    edited = folder / "source" / "calculus" / "neuron.ipynb"
+    edited.write_text(edited.read_text().replace("A sigmoid neuron", "My neuron"))
+    config = folder / "nbgrader_config.py"
+    config.write_text(config.read_text() + "\nc.Exchange.root = '/srv/exchange'\n")
+    (folder / "source" / "calculus" / "derivatives.ipynb").unlink()
+    again, done = make_course(folder, solutions=SOLUTIONS)
+    actions = {p.path.name: p.action for p in done}
+    assert again == seed   # the hidden tests keep their inputs
+    assert actions == {"nbgrader_config.py": "kept", "derivatives.ipynb": "created",
+                       "gradient_descent.ipynb": "unchanged", "weight_updates.ipynb": "unchanged",
+                       "neuron.ipynb": "kept"}
+    assert "My neuron" in edited.read_text() and "/srv/exchange" in config.read_text()
+    _, done = make_course(folder, solutions=SOLUTIONS, force=True)
+    assert {p.path.name: p.action for p in done}["neuron.ipynb"] == "updated"
+    assert "My neuron" not in edited.read_text()
+
+
+def test_a_users_own_config_is_never_replaced(tmp_path):
+    (tmp_path / "nbgrader_config.py").write_text("c = get_config()\n# mine\n")
+    _, done = make_course(tmp_path, solutions=SOLUTIONS)
+    assert done[0].action == "kept"
+    assert (tmp_path / "nbgrader_config.py").read_text().endswith("# mine\n")
+
+
+def test_bad_input_is_refused_with_the_file_named(tmp_path):
+    (tmp_path / MANIFEST).write_text("{ not json")
+    with pytest.raises(ClassroomError, match=MANIFEST):
+        make_course(tmp_path, solutions=SOLUTIONS)
+    with pytest.raises(ClassroomError, match="no such folder"):
+        make_course(tmp_path / "new", solutions=tmp_path / "nowhere")
+    broken = tmp_path / "sol"
+    broken.mkdir()
+    for path in SOLUTIONS.glob("*.py"):
+        (broken / path.name).write_text(path.read_text())
+    (broken / "neuron.py").write_text("def sigmoid(z:\n")
+    with pytest.raises(ClassroomError, match="neuron.py: line 1"):
+        make_course(tmp_path / "new", solutions=broken)
+    assert not (tmp_path / "new" / MANIFEST).exists()
+    a_file = tmp_path / "file"
+    a_file.write_text("")
+    run = subprocess.run([sys.executable, "-m", "autograder", "classroom", str(a_file),
+                          "--solutions", str(SOLUTIONS)], capture_output=True, text=True)
+    assert run.returncode == 2 and "is a file" in run.stderr
+
+
+def test_split_solution_keeps_closing_markers_and_comments():
+    pieces = split_solution((SOLUTIONS / "neuron.py").read_text(), SOLUTIONS / "neuron.py")
+    given = [p for p in pieces if p.graded_function is None]
+    assert given[0].code == "import numpy as np"
+    assert given[1].code.startswith("# The two data points")
+    train = next(p for p in pieces if p.graded_function == "train")
+    assert train.code.rstrip().endswith("### END SOLUTION")
+
+
+# --------------------------------------------------- cells -> graded module
+
+def test_assemble_keeps_definitions_and_drops_displays_and_the_grader():
+    cells = [
+        "from autograder.notebook import check, hint, require\nimport numpy as np",
+        "def df(x):\n    # my comment\n    return 1\n",
+        "df(2)",                                    # a display
+        "r = check('df')",                          # uses the grader
+        "get_ipython().run_line_magic('matplotlib', 'inline')",
+        "def df(x):\n    return 9 * x**2 - 4 * x + 1\nprint(df(2))\nY = [1, 2]",
+        "def broken(:",                             # cannot parse: left out
+        "@staticmethod\ndef helper():\n    return show()\n",
+    ]
+    module = assemble(cells)
+    assert "autograder" not in module and "check(" not in module and "get_ipython" not in module
+    assert "print(df(2))" not in module and "df(2)\n" not in module.replace("print(df(2))", "")
+    assert "# my comment" in module and "@staticmethod" in module
+    namespace: dict = {}
+    exec(compile(module, "m", "exec"), namespace)
+    assert namespace["df"](2) == 29 and namespace["Y"] == [1, 2]
+
+
+def test_assemble_a_cell_run_again_counts_where_it_ran_last():
+    v1, v2 = "def f():\n    return 1", "def f():\n    return 2"
+    namespace: dict = {}
+    exec(assemble([v1, v2, v1]), namespace)
+    assert namespace["f"]() == 1
+    exec(assemble([v2, v1, v2]), namespace)
+    assert namespace["f"]() == 2
+
+
+def test_questions_are_function_names_or_check_names():
+    exercise, checks = exercise_of("gradients")
+    assert exercise.module == "neuron" and len(checks) == 2
+    _, checks = exercise_of("gradients agree with the slopes of loss")
+    assert len(checks) == 1
+    with pytest.raises(ValueError, match="the questions are: .*critical_learning_rate"):
+        exercise_of("dff")
+
+
+# ---------------------------------------------------------------- pictures
+
+def reference(module: str) -> dict:
+    namespace: dict = {}
+    exec(compile((SOLUTIONS / f"{module}.py").read_text(), module, "exec"), namespace)
+    return namespace
+
+
+def test_show_descent_draws_the_students_iterates_beside_the_reference():
+    gd = reference("gradient_descent")["gradient_descent"]
+    plot = plots.show_descent(gd)
+    yours, ref = plot.figure.axes[:2]
+    walk = [line for line in yours.lines if line.get_label() == "iterates"][0]
+    assert list(walk.get_xdata()) == pytest.approx(plots.reference_iterates(10.0, 0.1, 10))
+    assert ref.get_title() == "reference" and yours.get_title() == "yours"
+    assert plot._repr_png_().startswith(b"\x89PNG")
+
+    def ascent(grad, x0, lr, steps):
+        xs = [x0]
+        for _ in range(steps):
+            xs.append(xs[-1] + lr * grad(xs[-1]))
+        return xs
+    walk = [line for line in plots.show_descent(ascent).figure.axes[0].lines
+            if line.get_label() == "iterates"][0]
+    assert list(walk.get_xdata())[:3] == pytest.approx([10.0, 11.2, 12.64])
+
+
+def test_pictures_survive_broken_student_functions():
+    def stub(*args):
+        raise NotImplementedError()
+
+    def loops(*args):
+        while True:
+            pass
+    for function in (stub, lambda *a: "nonsense", loops):
+        plot = plots.show_descent(function)
+        assert plot._repr_png_().startswith(b"\x89PNG")
+    texts = [t.get_text() for t in plots.show_descent(stub).figure.axes[0].texts]
+    assert texts == ["your gradient_descent: not written yet"]
+
+
+def test_learning_rates_and_loss_surface():
+    gd = reference("gradient_descent")["gradient_descent"]
+    plot = plots.show_learning_rates(gd)
+    labels = [line.get_label() for line in plot.figure.axes[0].lines]
+    assert "η = 0.05: converges" in labels and "η = 0.9: oscillates, converges" in labels
+    assert "η = 1: bounces forever" in labels and "η = 1.1: diverges" in labels
+    assert "your gradient_descent" in plot.figure.axes[0].get_title()
+    neuron = reference("neuron")
+    surface = plots.show_loss_surface(neuron["gradients"])
+    lines = {line.get_label(): line for line in surface.figure.axes[0].lines}
+    assert list(lines["your gradients"].get_xdata()) == pytest.approx(
+        list(lines["reference path"].get_xdata()))
+    assert surface._repr_png_().startswith(b"\x89PNG")
+    w, b = plots.descent_path(plots.neuron_gradients, -2, -2, 1.0, 1000)[-1]
+    assert (w, b) == pytest.approx((1.79172, -2.28212), abs=1e-5)
+
+
+# ------------------------------------------------- in a real Jupyter kernel
+
+def run_notebook(cells: list[str], folder: Path):
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+    NotebookClient(notebook, timeout=120, kernel_name="python3", allow_errors=True,
+                   resources={"metadata": {"path": str(folder)}}).execute()
+    return notebook
+
+
+def outputs(cell) -> str:
+    parts = []
+    for out in cell.outputs:
+        if out.output_type == "stream":
+            parts.append(f"<{out.name}>" + out.text)
+        elif out.output_type == "error":
+            parts.append("<error>" + "\n".join(out.traceback))
+        else:
+            parts.append(out.get("data", {}).get("text/plain", ""))
+    return "\n".join(parts)
+
+
+def test_check_hint_and_require_in_a_kernel(tmp_path):
+    ascent = function_source(CORPUS / "misconceptions" / "gd-ascent" / "gradient_descent.py",
+                             "gradient_descent")
+    reference_gd = function_source(SOLUTIONS / "gradient_descent.py", "gradient_descent")
+    cells = [
+        "from autograder.notebook import check, hint, require",
+        ascent,
+        'check("gradient_descent")',
+        'hint("gradient_descent")',
+        'require("gradient_descent returns the iterates")',
+        'hint("quadratic_grad")',
+        reference_gd,
+        'check("gradient_descent")',
+        'require("gradient_descent returns the iterates", seed=99)',
+        'check("df")',
+    ]
+    nb = run_notebook(cells, tmp_path)
+    wrong, hinted, required = (outputs(nb.cells[i]) for i in (2, 3, 4))
+    assert "gradient_descent: 0/12 points" in wrong and "[wrong]" in wrong
+    assert "step against it" in wrong                      # the misconception's hint
+    assert "about your last check: The gradient points uphill" in hinted
+    assert "hint for gradient_descent: Keep a list" in hinted
+    assert "<error>gradient_descent returns the iterates: 0/12" in required
+    assert "step against it" in required
+    assert "Traceback" not in required and "notebook.py" not in required
+    assert any("image/png" in o.get("data", {}) for o in nb.cells[4].outputs)
+    assert "hint for quadratic_grad: By the chain rule" in outputs(nb.cells[5])
+    assert "gradient_descent: 12/12 points" in outputs(nb.cells[7])
+    assert outputs(nb.cells[8]) == ("<stdout>passed: gradient_descent returns the iterates "
+                                    "(12 points, with other inputs too)\n")
+    assert "not attempted" in outputs(nb.cells[9]) and "df is missing" not in outputs(nb.cells[9])
+    assert not any(o.output_type == "stream" and o.name == "stderr"
+                   for c in nb.cells for o in c.outputs)
+
+
+def test_require_outside_a_notebook_says_where_it_works():
+    run = subprocess.run([sys.executable, "-c",
+                          "from autograder.notebook import require; require('df')"],
+                         capture_output=True, text=True, cwd=ROOT)
+    assert run.returncode == 1 and "work inside a Jupyter notebook" in run.stderr
+
+
+def test_the_public_seed_is_not_a_course_seed(course):
+    assert json.loads((course / MANIFEST).read_text())["seed"] != PUBLIC_SEED
