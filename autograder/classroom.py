@@ -246,3 +246,22 @@ def make_course(course: Path, *, solutions: Path, assignment: str = "calculus",
                            manifest, force))
     write_atomic(course / MANIFEST, json.dumps(manifest, indent=2, sort_keys=True) + "\n")
     return seed, done
+
+
+def answer_release(release: Path, target: Path, modules: dict[str, str]) -> None:
+    """Write into ``target`` the released notebooks answered with the
+    functions of ``modules`` ({module: source of a .py submission}): the
+    notebook form of a folder submission, for comparing the two ways of
+    grading.  A solution cell whose function a module lacks stays a stub."""
+    import nbformat
+    target.mkdir(parents=True, exist_ok=True)
+    for path in sorted(Path(release).glob("*.ipynb")):
+        notebook = nbformat.read(path, as_version=4)
+        source = modules.get(path.stem, "")
+        answers = {n.name: ast.get_source_segment(source, n) for n in ast.parse(source).body
+                   if isinstance(n, ast.FunctionDef)}
+        for cell in notebook.cells:
+            grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+            if cell.metadata.get("nbgrader", {}).get("solution") and grade_id in answers:
+                cell.source = answers[grade_id]
+        nbformat.write(notebook, target / path.name)

@@ -128,11 +128,23 @@ class Session:
         self.last: dict[str, tuple[CheckResult, ...]] = {}   # function -> latest checks
         self._box = None
         if shell is not None:
+            self._start_early()
             # Cells that ran before this one (the setup cell is normally first).
             history = getattr(shell, "history_manager", None)
             raw = list(getattr(history, "input_hist_raw", [])[1:]) if history else []
             self.cells.extend(self._python(c) for c in raw)
             shell.events.register("post_run_cell", self._record)
+
+    def _start_early(self) -> None:
+        """Start the sandbox and import sympy in the background now, while
+        the notebook's other cells run: the first check then waits less."""
+        from .runner import _preload_in_background
+        from .sandbox import Sandbox
+        with quiet():
+            self._box = Sandbox()
+            self._box.start()
+            atexit.register(self._box.close)
+            _preload_in_background()
 
     def _python(self, raw: str) -> str:
         try:

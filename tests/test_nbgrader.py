@@ -4,7 +4,6 @@ submissions, generate_feedback and export, as an instructor runs them."""
 
 from __future__ import annotations
 
-import ast
 import csv
 import html
 import os
@@ -17,7 +16,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from autograder.classroom import make_course
+from autograder.classroom import answer_release, make_course
 from autograder.config import Limits
 from autograder.curriculum import EXERCISES
 from autograder.notebook import PUBLIC_SEED
@@ -30,12 +29,6 @@ ASSIGNMENT = "calculus"
 MISCONCEPTION = CORPUS / "misconceptions" / "gd-ascent" / "gradient_descent.py"
 
 
-def functions(path: Path) -> dict[str, str]:
-    source = path.read_text(encoding="utf-8")
-    return {n.name: ast.get_source_segment(source, n) for n in ast.parse(source).body
-            if isinstance(n, ast.FunctionDef)}
-
-
 def nbgrader(course: Path, *args: str) -> subprocess.CompletedProcess:
     env = dict(os.environ)
     # nbgrader runs its database migrations with the `alembic` command.
@@ -46,18 +39,10 @@ def nbgrader(course: Path, *args: str) -> subprocess.CompletedProcess:
     return run
 
 
-def fill(release: Path, target: Path, overrides: dict[str, str]) -> None:
-    """A student's submission: the released notebook with each solution cell
-    answered by the reference, or by ``overrides[function]``."""
-    target.mkdir(parents=True, exist_ok=True)
-    for path in sorted(release.glob("*.ipynb")):
-        notebook = nbformat.read(path, as_version=4)
-        answers = functions(SOLUTIONS / f"{path.stem}.py") | overrides
-        for cell in notebook.cells:
-            meta = cell.metadata.get("nbgrader", {})
-            if meta.get("solution"):
-                cell.source = answers[meta["grade_id"]]
-        nbformat.write(notebook, target / path.name)
+def modules(overrides: dict[str, str] | None = None) -> dict[str, str]:
+    """The reference modules' sources, with ``{module: source}`` overrides."""
+    return {p.stem: p.read_text(encoding="utf-8") for p in SOLUTIONS.glob("*.py")} | \
+        (overrides or {})
 
 
 @pytest.fixture(scope="module")
@@ -71,11 +56,11 @@ def course(tmp_path_factory):
     log["invert"] = nbgrader(root, "validate", "--invert",
                              *sorted(map(str, release.glob("*.ipynb"))))
     submitted = root / "submitted"
-    fill(release, submitted / "reference" / ASSIGNMENT, {})
+    answer_release(release, submitted / "reference" / ASSIGNMENT, modules())
     (submitted / "untouched").mkdir(parents=True)
     shutil.copytree(release, submitted / "untouched" / ASSIGNMENT)
-    fill(release, submitted / "ascent" / ASSIGNMENT,
-         {"gradient_descent": functions(MISCONCEPTION)["gradient_descent"]})
+    answer_release(release, submitted / "ascent" / ASSIGNMENT,
+                   modules({"gradient_descent": MISCONCEPTION.read_text(encoding="utf-8")}))
     log["autograde"] = nbgrader(root, "autograde", ASSIGNMENT)
     log["feedback"] = nbgrader(root, "generate_feedback", ASSIGNMENT)
     log["export"] = nbgrader(root, "export")
@@ -89,10 +74,7 @@ def engine_scores(tmp_path: Path) -> dict[str, float]:
     folder.mkdir()
     for path in SOLUTIONS.glob("*.py"):
         (folder / path.name).write_text(path.read_text())
-    module = (folder / "gradient_descent.py").read_text()
-    answer = functions(SOLUTIONS / "gradient_descent.py")["gradient_descent"]
-    (folder / "gradient_descent.py").write_text(
-        module.replace(answer, functions(MISCONCEPTION)["gradient_descent"]))
+    shutil.copyfile(MISCONCEPTION, folder / "gradient_descent.py")
     runs = [grade_submission(folder, seed=s, limits=Limits()) for s in (PUBLIC_SEED, SEED)]
     return {e.module: sum(c.points for i, c in enumerate(e.checks)
                           if all(r.exercise(e.module).checks[i].score for r in runs))
