@@ -1,6 +1,7 @@
 """The command line: parse arguments, call the library, report.
 
     python -m autograder grade DIR [--json FILE] [--seed N] [--timeout S] ...
+    python -m autograder gradescope OUT.zip [--seed N] [--timeout S] ...
     python -m autograder make-stubs
 
 Exit status: 0 when grading completed (whatever the score), 2 for bad input.
@@ -38,6 +39,17 @@ def build_parser() -> argparse.ArgumentParser:
     klass.add_argument("--no-progress", action="store_true", help="no progress bar")
     for key in ("seed", "timeout", "memory", "output"):
         klass.add_argument(f"--{key}", help=HELP[key])
+    scope = sub.add_parser(
+        "gradescope", help="build a Gradescope autograder zip",
+        description="Build a zip to upload as a Gradescope autograder: it installs this "
+        "grader and grades every submission with the settings given here. The seed is "
+        "fixed in the zip, so every student of the course gets the same hidden inputs "
+        "and a regrade is identical.")
+    scope.add_argument("out", type=Path, metavar="OUT.zip", help="the zip file to write")
+    scope.add_argument("--seed", help="seed of the randomised checks, fixed in the zip "
+                       "(default: a random one, printed; use the same seed to rebuild)")
+    for key in ("timeout", "memory", "output"):
+        scope.add_argument(f"--{key}", help=HELP[key])
     stubs = sub.add_parser("make-stubs", help="regenerate exercises/ from solutions/")
     stubs.add_argument("--solutions", type=Path, default=Path("solutions"))
     stubs.add_argument("--exercises", type=Path, default=Path("exercises"))
@@ -50,6 +62,8 @@ def main(argv: list[str] | None = None) -> int:
         return make_stubs(args.solutions, args.exercises)
     if args.command == "grade-class":
         return grade_class(args)
+    if args.command == "gradescope":
+        return build_gradescope(args)
     return grade(args)
 
 
@@ -67,6 +81,21 @@ def grade_class(args: argparse.Namespace) -> int:
         return 2
     print(f"{summary.students} students: {summary.graded_now} graded now, "
           f"{summary.skipped} already graded; grades in {summary.grades_csv}")
+    return 0
+
+
+def build_gradescope(args: argparse.Namespace) -> int:
+    from .gradescope import Baked, BuildError, build
+    from .runner import new_seed
+    try:
+        settings = resolve({k: getattr(args, k) for k in ("seed", "timeout", "memory", "output")})
+        baked = Baked(new_seed() if settings.seed is None else settings.seed, settings.limits)
+        out = build(args.out, baked=baked)
+    except (ConfigError, BuildError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"wrote {out}: every submission is graded with {baked.describe()}")
+    print(f"seed {baked.seed}: rebuild with --seed {baked.seed} to keep the same checks")
     return 0
 
 
