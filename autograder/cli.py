@@ -120,6 +120,9 @@ def build_gradescope(args: argparse.Namespace) -> int:
     except (ConfigError, BuildError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:
+        print(f"error: cannot write {args.out}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
     print(f"wrote {out}: every submission is graded with {baked.describe()}")
     print(f"seed {baked.seed}: rebuild with --seed {baked.seed} to keep the same checks")
     return 0
@@ -143,7 +146,12 @@ def github_classroom(args: argparse.Namespace) -> int:
     except (ConfigError, WorkflowError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    print(f"wrote {path}: 16 steps installing {spec!r}, graded with {baked.describe()}")
+    except OSError as exc:
+        print(f"error: cannot write the workflow in {args.folder}: {exc.strerror or exc}",
+              file=sys.stderr)
+        return 2
+    print(f"wrote {path}: one step per check, installing {spec!r}, graded with "
+          f"{baked.describe()}")
     print(f"seed {baked.seed}: regenerate with --seed {baked.seed} to keep the same checks")
     return 0
 
