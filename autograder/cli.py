@@ -138,7 +138,7 @@ def baked_settings(args: argparse.Namespace):
 
 
 def github_classroom(args: argparse.Namespace) -> int:
-    from .classroom import WorkflowError, default_package_spec, workflow_text, write_workflow
+    from .github_classroom import WorkflowError, default_package_spec, workflow_text, write_workflow
     try:
         baked = baked_settings(args)
         spec = args.package_spec or default_package_spec()

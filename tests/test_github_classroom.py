@@ -91,7 +91,7 @@ def graders(workflow):
 
 
 def test_the_workflow_parses_to_what_was_generated(template, workflow):
-    from autograder.classroom import workflow as generate
+    from autograder.github_classroom import workflow as generate
     from autograder.config import Limits
     from autograder.gradescope import Baked
     spec = "calculus-autograder @ git+https://example.org/course/autograder@v1"
