@@ -1,6 +1,8 @@
 """The command line: parse arguments, call the library, report.
 
     python -m autograder grade DIR [--json FILE] [--seed N] [--timeout S] ...
+    python -m autograder gradescope OUT.zip [--seed N] [--timeout S] ...
+    python -m autograder github-classroom DIR [--package-spec SPEC] [--force] ...
     python -m autograder make-stubs
     python -m autograder classroom COURSE_DIR [--assignment NAME] [--seed N] [--force]
 
@@ -28,6 +30,12 @@ def build_parser() -> argparse.ArgumentParser:
     for key in ("seed", "timeout", "memory", "output"):
         grade.add_argument(f"--{key}", help=HELP[key])
     grade.add_argument("--quiet", action="store_true", help="print only the score table")
+    grade.add_argument("--only", action="append", metavar="EXERCISE[:N]",
+                       help="grade only this exercise, or only its N-th check (from 1, in "
+                       "the order of the README's table); repeatable")
+    grade.add_argument("--strict", action="store_true",
+                       help="exit 1 unless every graded check passed (for CI steps that "
+                       "score all or nothing, such as GitHub Classroom's)")
     klass = sub.add_parser("grade-class", help="grade one folder per student under ROOT")
     klass.add_argument("root", type=Path, help="folder holding one folder per student")
     klass.add_argument("--out", type=Path, required=True,
@@ -51,10 +59,40 @@ def build_parser() -> argparse.ArgumentParser:
                       help="the reference solutions (default: solutions)")
     room.add_argument("--force", action="store_true",
                       help="also replace generated files you have edited since")
+    scope = sub.add_parser(
+        "gradescope", help="build a Gradescope autograder zip",
+        description="Build a zip to upload as a Gradescope autograder: it installs this "
+        "grader and grades every submission with the settings given here. The seed is "
+        "fixed in the zip, so every student of the course gets the same hidden inputs "
+        "and a regrade is identical.")
+    scope.add_argument("out", type=Path, metavar="OUT.zip", help="the zip file to write")
+    add_fixed_settings(scope, "zip")
+    workflow = sub.add_parser(
+        "github-classroom", help="write a GitHub Classroom autograding workflow",
+        description="Write DIR/.github/workflows/classroom.yml for a GitHub Classroom "
+        "template repository holding the four modules at its root: one autograding step "
+        "per check, with the contract's points. The seed is fixed in the workflow, as "
+        "for the Gradescope zip.")
+    workflow.add_argument("folder", type=Path, metavar="DIR", help="the template repository")
+    workflow.add_argument("--package-spec", metavar="SPEC",
+                      help="pip requirement the workflow installs the grader from, e.g. "
+                      "'calculus-autograder @ git+https://github.com/ORG/REPO@v0.1.0' "
+                      "(default: this version from the package index)")
+    workflow.add_argument("--force", action="store_true",
+                      help="replace an existing, different classroom.yml")
+    add_fixed_settings(workflow, "workflow")
     stubs = sub.add_parser("make-stubs", help="regenerate exercises/ from solutions/")
     stubs.add_argument("--solutions", type=Path, default=Path("solutions"))
     stubs.add_argument("--exercises", type=Path, default=Path("exercises"))
     return parser
+
+
+def add_fixed_settings(parser: argparse.ArgumentParser, where: str) -> None:
+    """The settings a generated harness fixes for every submission."""
+    parser.add_argument("--seed", help=f"seed of the randomised checks, fixed in the {where} "
+                        "(default: a random one, printed; give it again to rebuild the same)")
+    for key in ("timeout", "memory", "output"):
+        parser.add_argument(f"--{key}", help=HELP[key])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -65,6 +103,10 @@ def main(argv: list[str] | None = None) -> int:
         return grade_class(args)
     if args.command == "classroom":
         return classroom(args)
+    if args.command == "gradescope":
+        return build_gradescope(args)
+    if args.command == "github-classroom":
+        return github_classroom(args)
     return grade(args)
 
 
@@ -85,11 +127,60 @@ def grade_class(args: argparse.Namespace) -> int:
     return 0
 
 
+def build_gradescope(args: argparse.Namespace) -> int:
+    from .gradescope import BuildError, build
+    try:
+        baked = baked_settings(args)
+        out = build(args.out, baked=baked)
+    except (ConfigError, BuildError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"error: cannot write {args.out}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    print(f"wrote {out}: every submission is graded with {baked.describe()}")
+    print(f"seed {baked.seed}: rebuild with --seed {baked.seed} to keep the same checks")
+    return 0
+
+
+def baked_settings(args: argparse.Namespace):
+    """The settings a generated harness fixes: resolved as for ``grade``,
+    with a new seed when none is given."""
+    from .gradescope import Baked
+    from .runner import new_seed
+    settings = resolve({k: getattr(args, k) for k in ("seed", "timeout", "memory", "output")})
+    return Baked(new_seed() if settings.seed is None else settings.seed, settings.limits)
+
+
+def github_classroom(args: argparse.Namespace) -> int:
+    from .github_classroom import WorkflowError, default_package_spec, workflow_text, write_workflow
+    try:
+        baked = baked_settings(args)
+        spec = args.package_spec or default_package_spec()
+        path = write_workflow(args.folder, workflow_text(baked, spec), force=args.force)
+    except (ConfigError, WorkflowError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"error: cannot write the workflow in {args.folder}: {exc.strerror or exc}",
+              file=sys.stderr)
+        return 2
+    print(f"wrote {path}: one step per check, installing {spec!r}, graded with "
+          f"{baked.describe()}")
+    print(f"seed {baked.seed}: regenerate with --seed {baked.seed} to keep the same checks")
+    return 0
+
+
 def grade(args: argparse.Namespace) -> int:
     # The sandbox starts first, so its imports overlap with the grader's.
     from .sandbox import Sandbox
+    from .runner import parse_only
     try:
         settings = resolve({k: getattr(args, k) for k in ("seed", "timeout", "memory", "output")})
+        try:
+            selection = parse_only(args.only) if args.only else None
+        except ValueError as exc:
+            raise ConfigError(f"--only {exc}") from None
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -99,10 +190,13 @@ def grade(args: argparse.Namespace) -> int:
         return 2
     with Sandbox() as box:
         from .report import details, gradescope, score_table, write_json_atomic
-        from .runner import SubmissionError, grade_submission
+        from .runner import SubmissionError, grade_submission, keep_checks
         try:
             result = grade_submission(args.folder, seed=settings.seed, limits=settings.limits,
+                                      only=None if selection is None else tuple(selection),
                                       sandbox=box)
+            if selection is not None:
+                result = keep_checks(result, selection)
         except SubmissionError as exc:
             print(f"error: {exc}", file=sys.stderr)
             if args.json is not None:
@@ -131,6 +225,8 @@ def grade(args: argparse.Namespace) -> int:
     print(score_table(result))
     if args.json is not None:
         print(f"results written to {args.json}")
+    if args.strict and result.score < result.max_score:
+        return 1
     return 0
 
 

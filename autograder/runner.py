@@ -42,6 +42,42 @@ def check_submission(path: Path) -> Path:
     return path
 
 
+def parse_only(texts) -> dict[str, tuple[int, ...] | None]:
+    """What ``--only`` selects: ``EXERCISE`` (all its checks) or ``EXERCISE:N``
+    (its N-th check, counted from 1 in the contract's order), repeatable.
+    Raises ValueError naming the accepted values."""
+    selection: dict[str, tuple[int, ...] | None] = {}
+    by_module = {e.module: e for e in EXERCISES}
+    for text in texts:
+        module, _, number = str(text).partition(":")
+        if module not in by_module:
+            raise ValueError(f"{text!r}: no exercise {module!r} (one of {', '.join(MODULES)})")
+        if not number:
+            selection[module] = None
+            continue
+        n_checks = len(by_module[module].checks)
+        if not number.isdigit() or not 1 <= int(number) <= n_checks:
+            raise ValueError(f"{text!r}: {module} has checks 1 to {n_checks}")
+        if module not in selection or selection[module] is not None:
+            selection[module] = tuple(sorted({*(selection.get(module) or ()), int(number)}))
+    return selection
+
+
+def keep_checks(result: SubmissionResult,
+                selection: dict[str, tuple[int, ...] | None]) -> SubmissionResult:
+    """Only the selected checks of ``result`` (exercises in lesson order)."""
+    kept = []
+    for e in result.exercises:
+        if e.module not in selection:
+            continue
+        numbers = selection[e.module]
+        if numbers is not None:
+            e = dataclasses.replace(e, checks=tuple(c for i, c in enumerate(e.checks, 1)
+                                                    if i in numbers))
+        kept.append(e)
+    return dataclasses.replace(result, exercises=tuple(kept))
+
+
 def new_seed() -> int:
     return secrets.randbelow(2**31)
 

@@ -100,3 +100,25 @@ def test_make_stubs_regenerates_exercises(tmp_path):
     assert run.returncode == 0, run.stderr
     for module in MODULES:
         assert (target / f"{module}.py").read_text() == (EXERCISES / f"{module}.py").read_text()
+
+
+def test_only_grades_the_selected_exercise_or_check(tmp_path):
+    out = tmp_path / "results.json"
+    run = cli("grade", SOLUTIONS, "--json", out, "--seed", 3, "--only", "neuron",
+              "--only", "derivatives:2")
+    assert run.returncode == 0, run.stderr
+    data = json.loads(out.read_text())
+    assert [t["tags"][0] for t in data["tests"]] == ["derivatives"] + ["neuron"] * 6
+    assert data["score"] == 35 and "slope_at_2" in data["tests"][0]["name"]
+    for bad, message in (("nope", "no exercise 'nope'"), ("neuron:7", "checks 1 to 6"),
+                         ("neuron:x", "checks 1 to 6")):
+        run = cli("grade", SOLUTIONS, "--only", bad)
+        assert run.returncode == 2 and "--only" in run.stderr and message in run.stderr
+
+
+def test_strict_exits_1_unless_every_graded_check_passed(submission):
+    wrong = submission({"gradient_descent": (SOLUTIONS / "gradient_descent.py").read_text()
+                        .replace("x - learning_rate * grad(x)", "x + learning_rate * grad(x)")})
+    assert cli("grade", wrong, "--strict", "--only", "gradient_descent:1").returncode == 1
+    assert cli("grade", wrong, "--strict", "--only", "gradient_descent:2").returncode == 0
+    assert cli("grade", wrong, "--only", "gradient_descent:1").returncode == 0   # not strict
