@@ -75,11 +75,11 @@ def build_parser() -> argparse.ArgumentParser:
         "for the Gradescope zip.")
     workflow.add_argument("folder", type=Path, metavar="DIR", help="the template repository")
     workflow.add_argument("--package-spec", metavar="SPEC",
-                      help="pip requirement the workflow installs the grader from, e.g. "
-                      "'calculus-autograder @ git+https://github.com/ORG/REPO@v0.1.0' "
-                      "(default: this version from the package index)")
+                          help="pip requirement the workflow installs the grader from, e.g. "
+                          "'calculus-autograder @ git+https://github.com/ORG/REPO@v0.1.0' "
+                          "(default: this version from the package index)")
     workflow.add_argument("--force", action="store_true",
-                      help="replace an existing, different classroom.yml")
+                          help="replace an existing, different classroom.yml")
     add_fixed_settings(workflow, "workflow")
     stubs = sub.add_parser("make-stubs", help="regenerate exercises/ from solutions/")
     stubs.add_argument("--solutions", type=Path, default=Path("solutions"))
