@@ -173,9 +173,10 @@ def test_the_zip_holds_the_package_and_scripts_but_no_solutions_or_tests(bundle)
                 or "__pycache__" in n or n.endswith(".pyc")]
     assert not [n for n in names if Path(n).name in {f"{m}.py" for m in MODULES}
                 and not n.startswith("autograder/curriculum/")]
-    # The marker only where the stub generator defines it, and no solution body
+    # The marker only where the generators look for it, and no solution body
     # anywhere (one-line answers such as f'(x) are the grader's own reference).
-    assert [n for n, t in texts.items() if "### BEGIN SOLUTION" in t] == ["autograder/stubs.py"]
+    assert [n for n, t in texts.items() if "### BEGIN SOLUTION" in t] == \
+        ["autograder/classroom.py", "autograder/stubs.py"]
     bodies = []
     for path in SOLUTIONS.glob("*.py"):
         for body in re.findall(r"### BEGIN SOLUTION\n(.*?)\n\s*### END SOLUTION",
