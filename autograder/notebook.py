@@ -27,9 +27,11 @@ from __future__ import annotations
 import ast
 import atexit
 import contextlib
+import dataclasses
 import hashlib
 import html
 import io
+import re
 import shutil
 import tempfile
 import warnings
@@ -69,20 +71,43 @@ def exercise_of(question: str) -> tuple[Exercise, tuple[Check, ...]]:
 
 # ------------------------------------------------- from cells to a module
 
+@dataclass(frozen=True)
+class Module:
+    """The module assembled from cells, and where each of its lines came
+    from: ``origin[n]`` is (the cell's execution count or None, the line in
+    the cell) for line n of ``source``."""
+    source: str
+    origin: dict[int, tuple[int | None, int]]
+
+    def where(self, line: int) -> str:
+        count, inner = self.origin.get(line, (None, 0))
+        if not inner:
+            return ""
+        return f"line {inner} of cell In [{count}]" if count is not None else f"line {inner}"
+
+
 def assemble(cells: list[str]) -> str:
+    """The module the executed cells define (see :func:`assemble_cells`)."""
+    return assemble_cells([(None, c) for c in cells]).source
+
+
+def assemble_cells(cells: list[tuple[int | None, str]]) -> Module:
     """The module the executed cells define, in the order they ran.
 
-    Each cell is Python (IPython syntax already transformed).  Kept: the
-    top-level statements that define something.  Left out: bare
-    expressions (a notebook's displays), imports from ``autograder``, and
-    any statement that uses a name those imports bound or a name that only
-    exists in a notebook (``get_ipython``, ``display``).  A cell run again
-    counts where it ran last, so the latest definitions win.
+    Each cell is (its execution count, its Python: IPython syntax already
+    transformed).  Kept: the top-level statements that define something.
+    Left out: bare expressions (a notebook's displays), imports from
+    ``autograder``, and any statement that uses a name those imports bound
+    or a name that only exists in a notebook (``get_ipython``, ``display``).
+    A cell run again counts where it ran last, so the latest definitions win.
     """
-    latest = list(dict.fromkeys(reversed(cells)))[::-1]
+    last = {}
+    for count, source in cells:
+        last.pop(source, None)
+        last[source] = count
     grader_names = set(NOT_CODE)
     parsed = []
-    for source in latest:
+    for source, count in last.items():
         try:
             tree = ast.parse(source)
         except SyntaxError:
@@ -90,21 +115,25 @@ def assemble(cells: list[str]) -> str:
         for node in tree.body:
             if _imports_grader(node):
                 grader_names.update(a.asname or a.name.split(".")[0] for a in node.names)
-        parsed.append((source, tree))
-    parts = []
-    for source, tree in parsed:
+        parsed.append((count, source, tree))
+    out: list[str] = []
+    origin: dict[int, tuple[int | None, int]] = {}
+    for count, source, tree in parsed:
         lines = source.splitlines()
-        kept = []
-        for node in tree.body:
-            if isinstance(node, ast.Expr) or _imports_grader(node):
-                continue
-            if any(isinstance(n, ast.Name) and n.id in grader_names for n in ast.walk(node)):
-                continue
+        kept = [node for node in tree.body
+                if not isinstance(node, ast.Expr) and not _imports_grader(node)
+                and not any(isinstance(n, ast.Name) and n.id in grader_names
+                            for n in ast.walk(node))]
+        if not kept:
+            continue
+        if out:
+            out += ["", ""]
+        for node in kept:
             first = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
-            kept.append("\n".join(lines[first - 1:node.end_lineno]))
-        if kept:
-            parts.append("\n".join(kept))
-    return "\n\n\n".join(parts) + "\n"
+            for n in range(first, node.end_lineno + 1):
+                out.append(lines[n - 1])
+                origin[len(out)] = (count, n)
+    return Module("\n".join(out) + "\n", origin)
 
 
 def _imports_grader(node: ast.stmt) -> bool:
@@ -123,7 +152,7 @@ class Session:
 
     def __init__(self, shell=None) -> None:
         self.shell = shell
-        self.cells: list[str] = []
+        self.cells: list[tuple[int | None, str]] = []
         self.results: dict[tuple[str, str, int], tuple[CheckResult, ...]] = {}
         self.last: dict[str, tuple[CheckResult, ...]] = {}   # function -> latest checks
         self._box = None
@@ -131,8 +160,8 @@ class Session:
             self._start_early()
             # Cells that ran before this one (the setup cell is normally first).
             history = getattr(shell, "history_manager", None)
-            raw = list(getattr(history, "input_hist_raw", [])[1:]) if history else []
-            self.cells.extend(self._python(c) for c in raw)
+            raw = list(getattr(history, "input_hist_raw", [])) if history else []
+            self.cells.extend((n, self._python(c)) for n, c in enumerate(raw) if n and c)
             shell.events.register("post_run_cell", self._record)
 
     def _start_early(self) -> None:
@@ -154,17 +183,15 @@ class Session:
 
     def _record(self, result) -> None:
         if getattr(result, "success", False):
-            self.cells.append(self._python(result.info.raw_cell))
-
-    def source(self) -> str:
-        return assemble(self.cells)
+            self.cells.append((getattr(result, "execution_count", None),
+                               self._python(result.info.raw_cell)))
 
     def grade(self, exercise: Exercise, seed: int) -> tuple[CheckResult, ...]:
-        source = self.source()
-        key = (exercise.module, hashlib.sha256(source.encode()).hexdigest(), seed)
+        module = assemble_cells(self.cells)
+        key = (exercise.module, hashlib.sha256(module.source.encode()).hexdigest(), seed)
         if key not in self.results:
-            self.results[key] = self._grade(exercise, source, seed)
-        return self.results[key]
+            self.results[key] = self._grade(exercise, module.source, seed)
+        return tuple(in_cells(r, module) for r in self.results[key])
 
     def _grade(self, exercise: Exercise, source: str, seed: int) -> tuple[CheckResult, ...]:
         from .runner import grade_submission
@@ -181,6 +208,25 @@ class Session:
         finally:
             shutil.rmtree(folder, ignore_errors=True)
         return result.exercise(exercise.module).checks
+
+
+LINE = re.compile(r"\(line (\d+)\)")
+
+
+def in_cells(result: CheckResult, module: Module) -> CheckResult:
+    """The feedback with its line numbers (of the assembled module) given
+    as the line of the notebook cell they came from."""
+    def cell_line(match: re.Match) -> str:
+        where = module.where(int(match.group(1)))
+        return f"({where})" if where else ""
+    feedback = result.verdict.feedback
+    changed = {name: LINE.sub(cell_line, getattr(feedback, name))
+               for name in ("summary", "got", "note") if LINE.search(getattr(feedback, name))}
+    if not changed:
+        return result
+    verdict = dataclasses.replace(result.verdict,
+                                  feedback=dataclasses.replace(feedback, **changed))
+    return dataclasses.replace(result, verdict=verdict)
 
 
 @contextlib.contextmanager

@@ -15,7 +15,7 @@ from nbclient import NotebookClient
 
 from autograder.classroom import MANIFEST, ClassroomError, make_course, split_solution
 from autograder.curriculum import EXERCISES
-from autograder.notebook import PUBLIC_SEED, assemble, exercise_of
+from autograder.notebook import PUBLIC_SEED, assemble, assemble_cells, exercise_of
 from autograder import plots
 
 from conftest import CORPUS, ROOT, SOLUTIONS
@@ -192,6 +192,16 @@ def test_assemble_a_cell_run_again_counts_where_it_ran_last():
     assert namespace["f"]() == 2
 
 
+def test_assembled_lines_know_their_cell():
+    module = assemble_cells([(3, "import math\nx = 1"), (4, "show(x)\ndef g():\n    return 2"),
+                             (5, "import math\nx = 1")])
+    lines = module.source.splitlines()
+    assert module.where(lines.index("def g():") + 1) == "line 2 of cell In [4]"
+    assert module.where(lines.index("    return 2") + 1) == "line 3 of cell In [4]"
+    assert module.where(lines.index("x = 1") + 1) == "line 2 of cell In [5]"   # ran last
+    assert module.where(lines.index("") + 1) == ""
+
+
 def test_questions_are_function_names_or_check_names():
     exercise, checks = exercise_of("gradients")
     assert exercise.module == "neuron" and len(checks) == 2
@@ -295,6 +305,8 @@ def test_check_hint_and_require_in_a_kernel(tmp_path):
         'check("gradient_descent")',
         'require("gradient_descent returns the iterates", seed=99)',
         'check("df")',
+        "def quadratic_grad(x):\n    # YOUR CODE HERE\n    raise NotImplementedError()",
+        'check("quadratic_grad")',
     ]
     nb = run_notebook(cells, tmp_path)
     wrong, hinted, required = (outputs(nb.cells[i]) for i in (2, 3, 4))
@@ -311,6 +323,8 @@ def test_check_hint_and_require_in_a_kernel(tmp_path):
     assert outputs(nb.cells[8]) == ("<stdout>passed: gradient_descent returns the iterates "
                                     "(12 points, with other inputs too)\n")
     assert "not attempted" in outputs(nb.cells[9]) and "df is missing" not in outputs(nb.cells[9])
+    # The line of the stub is given in the cell it came from (In [11] is cells[10]).
+    assert "raises NotImplementedError (line 3 of cell In [11])" in outputs(nb.cells[11])
     assert not any(o.output_type == "stream" and o.name == "stderr"
                    for c in nb.cells for o in c.outputs)
 
