@@ -106,6 +106,8 @@ def test_cell_source(check_name: str, function: str, points: float, seed: int) -
     return (f"# Test cell: {check_name!r} ({points:g} points).\n"
             f"# It runs the grader's check on your {function}; check({function!r}) shows "
             "the same feedback.\n"
+            "from autograder.notebook import require   # the grader's own, whatever a cell "
+            "defined\n"
             f"require({check_name!r})\n"
             "### BEGIN HIDDEN TESTS\n"
             f"require({check_name!r}, seed={seed})\n"

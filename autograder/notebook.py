@@ -1,13 +1,18 @@
 """The grader inside a Jupyter notebook: ``check``, ``hint`` and ``require``.
 
 A classroom notebook's first cell runs ``from autograder.notebook import
-check, hint, require``.  From then on every cell that runs without error is
-recorded.  To grade, the recorded cells are put together into the
-exercise's module (definitions, assignments and imports; not the cells'
-displays, nor anything that uses the grader itself), which is graded by the
-same engine, with the same checks, limits and isolation, as
-``python -m autograder grade``: the student's code runs in the sandbox,
-never in the grader's judgement.
+check, hint, require``.  From then on every cell is recorded as it runs
+(up to the statement that raised, if one did).  To grade, the recorded cells
+are put together into the exercise's module by :mod:`autograder.cells`,
+which is graded by the same engine, with the same checks, limits and
+isolation, as ``python -m autograder grade``: the student's code runs in the
+sandbox, never in the grader's judgement.
+
+The judgement itself runs in the student's kernel, as every nbgrader test
+does; assigning into the grader's modules is detected and refused, but a
+determined student controls that kernel.  The trusted grade is
+``python -m autograder grade-class`` on the submitted notebooks, outside
+any kernel.
 
 - ``check("df")`` shows the feedback on every check of ``df``;
 - ``hint("df")`` shows a hint, and the hint of a recognised misconception
@@ -38,14 +43,18 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
+from .cells import Cell, Module, assemble_cells
 from .config import Limits
 from .curriculum import EXERCISES
 from .feedback import render_check
 from .outcomes import CheckResult, Outcome
 from .spec import Check, Exercise
 
+__all__ = ["check", "hint", "require", "CheckFailed", "PUBLIC_SEED"]
+
 PUBLIC_SEED = 20240101
-NOT_CODE = {"get_ipython", "display"}   # names that only exist in a notebook
+# Cell magics whose body is ordinary Python that runs in the kernel.
+PYTHON_CELL_MAGICS = {"time", "capture"}
 
 
 class CheckFailed(AssertionError):
@@ -69,81 +78,6 @@ def exercise_of(question: str) -> tuple[Exercise, tuple[Check, ...]]:
     raise ValueError(f"no question named {question!r}; the questions are: {known}")
 
 
-# ------------------------------------------------- from cells to a module
-
-@dataclass(frozen=True)
-class Module:
-    """The module assembled from cells, and where each of its lines came
-    from: ``origin[n]`` is (the cell's execution count or None, the line in
-    the cell) for line n of ``source``."""
-    source: str
-    origin: dict[int, tuple[int | None, int]]
-
-    def where(self, line: int) -> str:
-        count, inner = self.origin.get(line, (None, 0))
-        if not inner:
-            return ""
-        return f"line {inner} of cell In [{count}]" if count is not None else f"line {inner}"
-
-
-def assemble(cells: list[str]) -> str:
-    """The module the executed cells define (see :func:`assemble_cells`)."""
-    return assemble_cells([(None, c) for c in cells]).source
-
-
-def assemble_cells(cells: list[tuple[int | None, str]]) -> Module:
-    """The module the executed cells define, in the order they ran.
-
-    Each cell is (its execution count, its Python: IPython syntax already
-    transformed).  Kept: the top-level statements that define something.
-    Left out: bare expressions (a notebook's displays), imports from
-    ``autograder``, and any statement that uses a name those imports bound
-    or a name that only exists in a notebook (``get_ipython``, ``display``).
-    A cell run again counts where it ran last, so the latest definitions win.
-    """
-    last = {}
-    for count, source in cells:
-        last.pop(source, None)
-        last[source] = count
-    grader_names = set(NOT_CODE)
-    parsed = []
-    for source, count in last.items():
-        try:
-            tree = ast.parse(source)
-        except SyntaxError:
-            continue
-        for node in tree.body:
-            if _imports_grader(node):
-                grader_names.update(a.asname or a.name.split(".")[0] for a in node.names)
-        parsed.append((count, source, tree))
-    out: list[str] = []
-    origin: dict[int, tuple[int | None, int]] = {}
-    for count, source, tree in parsed:
-        lines = source.splitlines()
-        kept = [node for node in tree.body
-                if not isinstance(node, ast.Expr) and not _imports_grader(node)
-                and not any(isinstance(n, ast.Name) and n.id in grader_names
-                            for n in ast.walk(node))]
-        if not kept:
-            continue
-        if out:
-            out += ["", ""]
-        for node in kept:
-            first = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
-            for n in range(first, node.end_lineno + 1):
-                out.append(lines[n - 1])
-                origin[len(out)] = (count, n)
-    return Module("\n".join(out) + "\n", origin)
-
-
-def _imports_grader(node: ast.stmt) -> bool:
-    if isinstance(node, ast.ImportFrom):
-        return (node.module or "").split(".")[0] == "autograder"
-    if isinstance(node, ast.Import):
-        return any(a.name.split(".")[0] == "autograder" for a in node.names)
-    return False
-
-
 # ------------------------------------------------------- the kernel's state
 
 class Session:
@@ -152,16 +86,20 @@ class Session:
 
     def __init__(self, shell=None) -> None:
         self.shell = shell
-        self.cells: list[tuple[int | None, str]] = []
+        self.cells: list[Cell] = []
         self.results: dict[tuple[str, str, int], tuple[CheckResult, ...]] = {}
         self.last: dict[str, tuple[CheckResult, ...]] = {}   # function -> latest checks
         self._box = None
         if shell is not None:
             self._start_early()
-            # Cells that ran before this one (the setup cell is normally first).
+            # Cells that ran before the grader was imported (normally none:
+            # the setup cell comes first), not counting the one running now.
             history = getattr(shell, "history_manager", None)
             raw = list(getattr(history, "input_hist_raw", [])) if history else []
-            self.cells.extend((n, self._python(c)) for n, c in enumerate(raw) if n and c)
+            now = getattr(shell, "execution_count", len(raw))
+            for count, text in enumerate(raw[:now]):
+                if count and text:
+                    self.cells.append(Cell(count, self._python(text)))
             shell.events.register("post_run_cell", self._record)
 
     def _start_early(self) -> None:
@@ -176,22 +114,33 @@ class Session:
             _preload_in_background()
 
     def _python(self, raw: str) -> str:
+        """The cell as Python.  A cell magic that runs its body as Python
+        (%%time, %%capture) gives its body, on the same lines; others give
+        nothing the module could use."""
+        if raw.startswith("%%"):
+            magic = raw[2:].split(None, 1)[0] if raw[2:].strip() else ""
+            if magic not in PYTHON_CELL_MAGICS:
+                return ""
+            raw = "\n" + raw.split("\n", 1)[1] if "\n" in raw else ""
         try:
             return self.shell.transform_cell(raw)
         except Exception:
             return raw
 
     def _record(self, result) -> None:
-        if getattr(result, "success", False):
-            self.cells.append((getattr(result, "execution_count", None),
-                               self._python(result.info.raw_cell)))
+        if getattr(result, "error_before_exec", None) is not None:
+            return                                   # did not run at all
+        count = getattr(result, "execution_count", None)
+        error = getattr(result, "error_in_exec", None)
+        failed_at = None if error is None else _failing_line(error)
+        self.cells.append(Cell(count, self._python(result.info.raw_cell), failed_at))
 
-    def grade(self, exercise: Exercise, seed: int) -> tuple[CheckResult, ...]:
+    def grade(self, exercise: Exercise, seed: int) -> tuple[tuple[CheckResult, ...], Module]:
         module = assemble_cells(self.cells)
         key = (exercise.module, hashlib.sha256(module.source.encode()).hexdigest(), seed)
         if key not in self.results:
             self.results[key] = self._grade(exercise, module.source, seed)
-        return tuple(in_cells(r, module) for r in self.results[key])
+        return tuple(in_cells(r, module) for r in self.results[key]), module
 
     def _grade(self, exercise: Exercise, source: str, seed: int) -> tuple[CheckResult, ...]:
         from .runner import grade_submission
@@ -208,6 +157,17 @@ class Session:
         finally:
             shutil.rmtree(folder, ignore_errors=True)
         return result.exercise(exercise.module).checks
+
+
+def _failing_line(error: BaseException) -> int:
+    """The line of the cell where ``error`` was raised (the cell's code is
+    the first module-level frame); 1 when unknown, so nothing of it counts."""
+    tb = error.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_name == "<module>":
+            return tb.tb_lineno
+        tb = tb.tb_next
+    return 1
 
 
 LINE = re.compile(r"\(line (\d+)\)")
@@ -238,7 +198,7 @@ def quiet():
         yield
 
 
-_SESSIONS: dict[int, Session] = {}
+_SESSIONS: dict[int, Session] = {}   # one per IPython shell: kernel state, not run state
 
 
 def session() -> Session:
@@ -265,14 +225,15 @@ class Report:
     question: str
     checks: tuple[CheckResult, ...]
     picture: object = None
+    tampering: tuple[str, ...] = ()   # the notebook changed the grader: nothing counts
 
     @property
     def passed(self) -> bool:
-        return all(c.outcome is Outcome.PASSED for c in self.checks)
+        return not self.tampering and all(c.outcome is Outcome.PASSED for c in self.checks)
 
     @property
     def score(self) -> float:
-        return sum(c.score for c in self.checks)
+        return 0.0 if self.tampering else sum(c.score for c in self.checks)
 
     @property
     def points(self) -> float:
@@ -280,6 +241,10 @@ class Report:
 
     def text(self) -> str:
         head = f"{self.question}: {self.score:g}/{self.points:g} points"
+        if self.tampering:
+            return "\n".join([f"{head}: not graded, because the notebook changes the grader:",
+                              *(f"  - {t}" for t in self.tampering),
+                              "Remove those lines, restart the kernel and run all cells."])
         body = "\n".join(render_check(c) for c in self.checks)
         return f"{head}\n{body}"
 
@@ -333,15 +298,23 @@ def _picture_for(function: str, checks: tuple[CheckResult, ...]):
 
 # ------------------------------------------------------------- the commands
 
-def check(question: str, *, seed: int = PUBLIC_SEED) -> Report:
-    """Grade ``question`` (a function's name, e.g. ``"df"``) now, with the
-    code of the cells you have run, and show the feedback."""
+def _graded(question: str, seed: int) -> tuple[str, Report]:
+    """(the question's function, the report on its checks)."""
     exercise, checks = exercise_of(question)
     current = session()
     names = {c.name for c in checks}
-    results = tuple(r for r in current.grade(exercise, seed) if r.name in names)
+    results, module = current.grade(exercise, seed)
+    results = tuple(r for r in results if r.name in names)
     current.last[checks[0].function] = results
-    return Report(question, results, _picture_for(checks[0].function, results))
+    return checks[0].function, Report(question, results, tampering=module.tampering)
+
+
+def check(question: str, *, seed: int = PUBLIC_SEED) -> Report:
+    """Grade ``question`` (a function's name, e.g. ``"df"``) now, with the
+    code of the cells you have run, and show the feedback."""
+    function, report = _graded(question, seed)
+    report.picture = _picture_for(function, report.checks)
+    return report
 
 
 def hint(question: str) -> Hint:
@@ -362,17 +335,12 @@ def hint(question: str) -> Hint:
 def require(name: str, *, seed: int = PUBLIC_SEED) -> None:
     """For nbgrader's test cells: pass silently (a line on stdout) or raise
     :class:`CheckFailed` with the feedback, so the cell scores all or nothing."""
-    exercise, checks = exercise_of(name)
-    current = session()
-    names = {c.name for c in checks}
-    results = tuple(r for r in current.grade(exercise, seed) if r.name in names)
-    current.last[checks[0].function] = results
-    report = Report(name, results)
+    function, report = _graded(name, seed)
     if report.passed:
         which = "" if seed == PUBLIC_SEED else ", with other inputs too"
         print(f"passed: {name} ({report.points:g} points{which})")
         return
-    picture = _picture_for(checks[0].function, results)
+    picture = None if report.tampering else _picture_for(function, report.checks)
     if picture is not None:
         try:
             from IPython.display import display
@@ -381,3 +349,17 @@ def require(name: str, *, seed: int = PUBLIC_SEED) -> None:
         except Exception:
             pass
     raise CheckFailed(report.text())
+
+
+def _attach() -> None:
+    """Start recording when imported in a kernel (the setup cell), so every
+    cell after it is seen as it runs, errors included."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    if get_ipython() is not None:
+        session()
+
+
+_attach()

@@ -15,7 +15,8 @@ from nbclient import NotebookClient
 
 from autograder.classroom import MANIFEST, ClassroomError, make_course, split_solution
 from autograder.curriculum import EXERCISES
-from autograder.notebook import PUBLIC_SEED, assemble, assemble_cells, exercise_of
+from autograder.cells import Cell, assemble, assemble_cells
+from autograder.notebook import PUBLIC_SEED, exercise_of
 from autograder import plots
 
 from conftest import CORPUS, ROOT, SOLUTIONS
@@ -193,13 +194,55 @@ def test_assemble_a_cell_run_again_counts_where_it_ran_last():
 
 
 def test_assembled_lines_know_their_cell():
-    module = assemble_cells([(3, "import math\nx = 1"), (4, "show(x)\ndef g():\n    return 2"),
-                             (5, "import math\nx = 1")])
+    module = assemble_cells([Cell(3, "import math\nx = 1"),
+                             Cell(4, "show(x)\ndef g():\n    return 2"),
+                             Cell(5, "import math\nx = 1")])
     lines = module.source.splitlines()
     assert module.where(lines.index("def g():") + 1) == "line 2 of cell In [4]"
     assert module.where(lines.index("    return 2") + 1) == "line 3 of cell In [4]"
-    assert module.where(lines.index("x = 1") + 1) == "line 2 of cell In [5]"   # ran last
+    assert module.where(lines.index("x = 1") + 1) == "line 2 of cell In [3]"
+    assert module.where(len(lines) - lines[::-1].index("x = 1")) == "line 2 of cell In [5]"
     assert module.where(lines.index("") + 1) == ""
+
+
+def test_only_what_needs_the_notebook_is_left_out():
+    module = assemble([
+        "from autograder.notebook import *",
+        "def df(x):\n    check = 9 * x**2 - 4 * x + 1\n    return check",   # a local, not the grader's
+        "report = check('df')\nok = report.passed\nsquares = [check for check in range(3)]",
+        "report = 5\nfine = report + 1",
+    ])
+    namespace: dict = {}
+    exec(compile(module, "m", "exec"), namespace)
+    assert namespace["df"](2) == 29 and namespace["fine"] == 6
+    assert namespace["squares"] == [0, 1, 2] and "ok" not in namespace
+
+
+def test_a_cell_counts_up_to_the_statement_that_raised():
+    cells = [Cell(1, "import math"),
+             Cell(2, "def df(x):\n    return 9 * x**2 - 4 * x + 1\n\n"
+                     "assert df(2) == 30\ndef g():\n    return 1", failed_at=4),
+             Cell(3, "y = df(2) / zero", failed_at=1),
+             Cell(4, "import math"),
+             Cell(5, "z = math.pi")]
+    namespace: dict = {}
+    exec(compile(assemble_cells(cells).source, "m", "exec"), namespace)
+    assert namespace["df"](2) == 29 and "g" not in namespace and "y" not in namespace
+    assert namespace["z"] > 3
+
+
+def test_changing_the_grader_is_reported_with_its_cell():
+    module = assemble_cells([
+        Cell(1, "from autograder.notebook import check, hint, require"),
+        Cell(2, "import autograder.notebook as n\nn.require = lambda *a, **k: None"),
+        Cell(3, "from autograder import notebook\nsetattr(notebook, 'PUBLIC_SEED', 1)"),
+        Cell(4, "import sys\nsys.modules['autograder.notebook'].require = print"),
+        Cell(5, "def require(*a, **k):\n    pass"),       # a name of its own: harmless
+    ])
+    assert module.tampering == (
+        "cell In [2] line 2: assigns n.require",
+        "cell In [3] line 2: calls setattr on notebook",
+        "cell In [4] line 2: reaches autograder.notebook through sys.modules")
 
 
 def test_questions_are_function_names_or_check_names():
@@ -327,6 +370,31 @@ def test_check_hint_and_require_in_a_kernel(tmp_path):
     assert "raises NotImplementedError (line 3 of cell In [11])" in outputs(nb.cells[11])
     assert not any(o.output_type == "stream" and o.name == "stderr"
                    for c in nb.cells for o in c.outputs)
+
+
+def test_notebook_habits_and_tricks_in_a_kernel(tmp_path):
+    df = function_source(SOLUTIONS / "derivatives.py", "df")
+    cells = [
+        "from autograder.notebook import check, hint, require",
+        "y = df(2) / zero",                                    # 1: a scratch cell that fails
+        df.replace("return 9 * x**2 - 4 * x + 1",
+                   "check = 9 * x**2 - 4 * x + 1\n    return check"),
+        "%%time\n" + function_source(SOLUTIONS / "derivatives.py", "slope_at_2"),
+        "require('df')",                                        # 4
+        "require(\"slope_at_2 is f'(2)\")",                    # 5
+        "def require(*args, **kwargs):\n    print('passed')",   # 6: a forged require
+        "from autograder.notebook import require\n"
+        "require('numerical_derivative is the central difference')",   # 7: a test cell
+        "import autograder.notebook as grader\ngrader.PUBLIC_SEED = 7",
+        "require('df')",                                        # 9
+    ]
+    nb = run_notebook(cells, tmp_path)
+    assert outputs(nb.cells[4]) == "<stdout>passed: df (10 points)\n"
+    assert outputs(nb.cells[5]) == "<stdout>passed: slope_at_2 is f'(2) (5 points)\n"
+    assert "<error>" in outputs(nb.cells[7]) and "not attempted" in outputs(nb.cells[7])
+    tampered = outputs(nb.cells[9])
+    assert "<error>df: 0/10 points: not graded, because the notebook changes the grader" in \
+        tampered and "cell In [9] line 2: assigns grader.PUBLIC_SEED" in tampered
 
 
 def test_require_outside_a_notebook_says_where_it_works():

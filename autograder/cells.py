@@ -1,0 +1,230 @@
+"""From notebook cells to the module the grader grades.
+
+A notebook is graded as the module its cells define: the cells that ran,
+in the order they ran, each kept up to the statement that failed (what a
+kernel keeps too).  Left out of the module are the notebook's displays
+(bare expressions), the grader's own imports, and every statement that
+needs a name only the notebook has (``check``, ``get_ipython``, a name
+assigned from ``check(...)``, ...), so the module imports wherever the
+notebook ran.  Each line of the module remembers the cell and line it came
+from, so feedback can point into the notebook.
+
+Pure functions on text: no kernel, no file.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import importlib.util
+from dataclasses import dataclass
+
+NOT_CODE = frozenset({"get_ipython", "display"})   # names that only exist in a notebook
+GRADER = "autograder"
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A code cell as it ran: its execution count (None when unknown), its
+    Python (IPython syntax already transformed), and, when it raised, the
+    line of the cell where it did: statements from there on did not run."""
+    count: int | None
+    source: str
+    failed_at: int | None = None
+
+
+@dataclass(frozen=True)
+class Module:
+    """The assembled module, and where each of its lines came from:
+    ``origin[n]`` is (execution count or None, line in the cell) for line n."""
+    source: str
+    origin: dict[int, tuple[int | None, int]]
+    tampering: tuple[str, ...] = ()   # what the cells did to the grader itself
+
+    def where(self, line: int) -> str:
+        count, inner = self.origin.get(line, (None, 0))
+        if not inner:
+            return ""
+        return f"line {inner} of cell In [{count}]" if count is not None else f"line {inner}"
+
+
+def assemble(cells: list[str]) -> str:
+    """The module of cells that all ran without error, counts unknown."""
+    return assemble_cells([Cell(None, c) for c in cells]).source
+
+
+def assemble_cells(cells: list[Cell]) -> Module:
+    """The module ``cells`` define when run in this order (a cell run twice in
+    a row counts once)."""
+    replay: list[Cell] = []
+    for cell in cells:
+        if replay and replay[-1].source == cell.source and replay[-1].failed_at is None \
+                and cell.failed_at is None:
+            replay[-1] = cell
+        else:
+            replay.append(cell)
+    unusable = set(NOT_CODE)        # names the module would not have
+    out: list[str] = []
+    origin: dict[int, tuple[int | None, int]] = {}
+    tampering: list[str] = []
+    grader_modules: set[str] = set()
+    for cell in replay:
+        try:
+            tree = ast.parse(cell.source)
+        except SyntaxError:
+            continue
+        lines = cell.source.splitlines()
+        kept = []
+        for node in tree.body:
+            first = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
+            if cell.failed_at is not None and node.end_lineno >= cell.failed_at:
+                break                                  # it raised here: the rest never ran
+            loads, stores = names(node)
+            if _imports_grader(node):
+                unusable |= stores
+                grader_modules |= {a.asname or a.name.split(".")[0] for a in node.names
+                                   if isinstance(node, ast.Import)}
+                if isinstance(node, ast.ImportFrom):
+                    grader_modules |= {a.asname or a.name for a in node.names
+                                       if _is_module(f"{node.module}.{a.name}")}
+                continue
+            where = f"cell In [{cell.count}]" if cell.count is not None else "a cell"
+            tampering += [f"{where} line {node.lineno}: {what}"
+                          for what in patches(node, grader_modules)]
+            if isinstance(node, ast.Expr) or loads & unusable:
+                unusable |= stores                     # whatever it would have bound
+                continue
+            unusable -= stores                         # bound anew, usable again
+            kept.append((first, node.end_lineno))
+        if not kept:
+            continue
+        if out:
+            out += ["", ""]
+        for first, last in kept:
+            for n in range(first, last + 1):
+                out.append(lines[n - 1])
+                origin[len(out)] = (cell.count, n)
+    return Module("\n".join(out) + "\n", origin, tuple(tampering))
+
+
+# ------------------------------------------------------------- name scopes
+
+def names(node: ast.AST) -> tuple[set[str], set[str]]:
+    """(names a top-level statement reads at module scope, names it binds
+    there).  Function and lambda bodies run later, in their own scope, so
+    only their decorators and defaults count; comprehension variables are
+    their own."""
+    loads: set[str] = set()
+    stores: set[str] = set()
+    _scan(node, loads, stores, set())
+    return loads, stores
+
+
+def _scan(node: ast.AST, loads: set[str], stores: set[str], local: set[str]) -> None:
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        stores.add(node.name)
+        for part in [*node.decorator_list, *node.args.defaults,
+                     *[d for d in node.args.kw_defaults if d is not None]]:
+            _scan(part, loads, stores, local)
+        return
+    if isinstance(node, ast.Lambda):
+        for part in [*node.args.defaults, *[d for d in node.args.kw_defaults if d is not None]]:
+            _scan(part, loads, stores, local)
+        return
+    if isinstance(node, ast.ClassDef):
+        stores.add(node.name)
+        for part in [*node.decorator_list, *node.bases, *node.keywords]:
+            _scan(part, loads, stores, local)
+        attributes: set[str] = set()
+        for part in node.body:
+            _scan(part, loads, attributes, local)
+        return
+    if isinstance(node, (ast.Import, ast.ImportFrom)):
+        for alias in node.names:
+            if alias.name == "*":
+                stores.update(_public_names(node))
+            else:
+                stores.add(alias.asname or alias.name.split(".")[0])
+        return
+    if isinstance(node, (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
+        own = set(local)
+        for generator in node.generators:
+            _scan(generator.iter, loads, stores, own)
+            _targets(generator.target, own)
+            for condition in generator.ifs:
+                _scan(condition, loads, stores, own)
+        for part in ([node.key, node.value] if isinstance(node, ast.DictComp) else [node.elt]):
+            _scan(part, loads, stores, own)
+        return
+    if isinstance(node, ast.Name):
+        if isinstance(node.ctx, ast.Load):
+            if node.id not in local:
+                loads.add(node.id)
+        else:
+            stores.add(node.id)
+        return
+    for child in ast.iter_child_nodes(node):
+        _scan(child, loads, stores, local)
+
+
+def _targets(node: ast.AST, into: set[str]) -> None:
+    for n in ast.walk(node):
+        if isinstance(n, ast.Name):
+            into.add(n.id)
+
+
+def _public_names(node: ast.AST) -> set[str]:
+    """What ``from M import *`` binds, for the grader's own modules (other
+    modules' names are not needed: only the grader's are left out)."""
+    if not (isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == GRADER):
+        return set()
+    try:
+        module = importlib.import_module(node.module)
+    except ImportError:
+        return set()
+    return set(getattr(module, "__all__", [n for n in vars(module) if not n.startswith("_")]))
+
+
+def _imports_grader(node: ast.stmt) -> bool:
+    if isinstance(node, ast.ImportFrom):
+        return (node.module or "").split(".")[0] == GRADER
+    if isinstance(node, ast.Import):
+        return any(a.name.split(".")[0] == GRADER for a in node.names)
+    return False
+
+
+def _is_module(name: str) -> bool:
+    try:
+        return importlib.util.find_spec(name) is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def patches(node: ast.AST, grader_modules: set[str]) -> list[str]:
+    """What a statement does to the grader: assigning into one of its
+    modules, setattr on one, or reaching it through sys.modules."""
+    found = []
+    for n in ast.walk(node):
+        if isinstance(n, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Delete)):
+            targets = n.targets if isinstance(n, (ast.Assign, ast.Delete)) else [n.target]
+            for target in targets:
+                if isinstance(target, ast.Attribute) and _root(target) in grader_modules | {GRADER}:
+                    found.append(f"assigns {ast.unparse(target)}")
+        elif isinstance(n, ast.Call) and isinstance(n.func, ast.Name) \
+                and n.func.id in ("setattr", "delattr") and n.args \
+                and _root(n.args[0]) in grader_modules | {GRADER}:
+            found.append(f"calls {n.func.id} on {ast.unparse(n.args[0])}")
+        elif isinstance(n, ast.Constant) and isinstance(n.value, str) \
+                and n.value.startswith(f"{GRADER}.") and _in_sys_modules(node):
+            found.append(f"reaches {n.value} through sys.modules")
+    return found
+
+
+def _root(node: ast.AST) -> str | None:
+    while isinstance(node, (ast.Attribute, ast.Subscript)):
+        node = node.value
+    return node.id if isinstance(node, ast.Name) else None
+
+
+def _in_sys_modules(node: ast.AST) -> bool:
+    return any(isinstance(n, ast.Attribute) and n.attr == "modules" for n in ast.walk(node))
