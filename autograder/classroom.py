@@ -225,7 +225,6 @@ def make_course(course: Path, *, solutions: Path, assignment: str = "calculus",
     if not solutions.is_dir():
         raise ClassroomError(f"{solutions}: no such folder; give the folder of the reference "
                              "solutions with --solutions (solutions/ in the repository)")
-    course.mkdir(parents=True, exist_ok=True)
     manifest = _load_manifest(course)
     if seed is None:
         seed = manifest.get("seed")
@@ -233,8 +232,9 @@ def make_course(course: Path, *, solutions: Path, assignment: str = "calculus",
             seed = secrets.randbelow(2**31)
     manifest["seed"] = seed
     manifest["assignment"] = assignment
-    done = [_place(course, "nbgrader_config.py", CONFIG.format(course_id=COURSE_ID),
-                   manifest, force)]
+    # Everything is made before anything is written: a solution that does
+    # not parse stops the run with the course as it was.
+    files = {"nbgrader_config.py": CONFIG.format(course_id=COURSE_ID)}
     for exercise in EXERCISES:
         path = solutions / f"{exercise.module}.py"
         try:
@@ -243,10 +243,14 @@ def make_course(course: Path, *, solutions: Path, assignment: str = "calculus",
             raise ClassroomError(f"{path}: cannot read it ({exc})") from None
         notebook = build_notebook(exercise, LESSONS[exercise.module],
                                   split_solution(source, path), seed)
-        text = nbformat.writes(notebook) + "\n"
-        done.append(_place(course, f"source/{assignment}/{exercise.module}.ipynb", text,
-                           manifest, force))
-    write_atomic(course / MANIFEST, json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+        files[f"source/{assignment}/{exercise.module}.ipynb"] = nbformat.writes(notebook) + "\n"
+    course.mkdir(parents=True, exist_ok=True)
+    done = []
+    for relative, text in files.items():
+        done.append(_place(course, relative, text, manifest, force))
+        # Recorded after every file, so a run stopped half-way still knows
+        # which files are its own.
+        write_atomic(course / MANIFEST, json.dumps(manifest, indent=2, sort_keys=True) + "\n")
     return seed, done
 
 

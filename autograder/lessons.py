@@ -158,10 +158,11 @@ every step:
 $$x_{t+1} - 4 = (1 - 2\\eta)(x_t - 4).$$
 
 A **small** $\\eta$ makes that factor close to 1, so the walker crawls. With
-$\\eta = 0.5$ the factor is 0 and one step lands on 4. A **too large**
-$\\eta$ overshoots: the factor becomes negative and the walker jumps from
-one side of the bowl to the other, and once the size of the factor reaches
-1 it no longer comes closer. Work out from the factor the smallest
+$\\eta = 0.5$ the factor is 0 and one step lands on 4. Between 0.5 and the
+critical rate the factor is negative: the walker jumps from one side of the
+bowl to the other, but still comes closer each time. A **too large**
+$\\eta$ makes the size of the factor reach 1: from there the walker no
+longer comes closer, and beyond it runs away. Work out from the factor the smallest
 learning rate for which the iterates stop converging to 4. (If a real
 training run does not converge, the learning rate is the first thing to
 check.)""",

@@ -145,7 +145,12 @@ def test_bad_input_is_refused_with_the_file_named(tmp_path):
     (broken / "neuron.py").write_text("def sigmoid(z:\n")
     with pytest.raises(ClassroomError, match="neuron.py: line 1"):
         make_course(tmp_path / "new", solutions=broken)
-    assert not (tmp_path / "new" / MANIFEST).exists()
+    assert not (tmp_path / "new").exists()          # nothing half-made
+    make_course(tmp_path / "old", solutions=SOLUTIONS, seed=5)
+    before = {p: p.read_bytes() for p in (tmp_path / "old").rglob("*") if p.is_file()}
+    with pytest.raises(ClassroomError, match="neuron.py: line 1"):
+        make_course(tmp_path / "old", solutions=broken, seed=6)
+    assert {p: p.read_bytes() for p in (tmp_path / "old").rglob("*") if p.is_file()} == before
     a_file = tmp_path / "file"
     a_file.write_text("")
     run = subprocess.run([sys.executable, "-m", "autograder", "classroom", str(a_file),
