@@ -13,6 +13,7 @@ resumed run grades the rest with the same hidden inputs.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 import os
@@ -50,7 +51,8 @@ def module_folder(student: Path) -> Path | None:
     """Where the student's modules are: the folder itself, or its only
     subfolder that holds any (a repository inside a download, say)."""
     def holds(folder: Path) -> bool:
-        return any((folder / f"{m}.py").is_file() for m in MODULES)
+        return any((folder / f"{m}.py").is_file() or (folder / f"{m}.ipynb").is_file()
+                   for m in MODULES)
     if holds(student):
         return student
     inner = [p for p in sorted(student.iterdir()) if p.is_dir() and holds(p)] \
@@ -110,19 +112,24 @@ def _close_sandbox() -> None:
 
 def grade_student(student: Path, out: Path, seed: int, limits: Limits) -> str:
     """Grade one student and write their files; returns the status."""
+    from .ipynb import as_modules
     from .report import details, gradescope, score_table
     from .runner import SubmissionError, grade_submission
     target = out / student.name
     target.mkdir(exist_ok=True)
     folder = module_folder(student)
     if folder is None:
-        status = "no modules: none of " + ", ".join(f"{m}.py" for m in MODULES) + " found"
+        status = ("no modules: none of " + ", ".join(f"{m}.py" for m in MODULES)
+                  + " (or .ipynb) found")
         data = {"score": 0, "tests": [], "output": status,
                 "extra_data": {"seed": seed, "status": status}}
         write_atomic(target / FEEDBACK, status + "\n")
     else:
         try:
-            result = grade_submission(folder, seed=seed, limits=limits, sandbox=_sandbox())
+            with as_modules(folder) as modules:   # notebooks read as modules, if any
+                result = grade_submission(modules, seed=seed, limits=limits,
+                                          sandbox=_sandbox())
+            result = dataclasses.replace(result, submission=str(folder))
         except (SubmissionError, Exception) as exc:   # one student never stops the class
             status = (f"not gradable: {exc}" if isinstance(exc, SubmissionError)
                       else f"grader error: {type(exc).__name__}: {exc}")

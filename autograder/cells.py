@@ -31,21 +31,28 @@ class Cell:
     count: int | None
     source: str
     failed_at: int | None = None
+    label: str | None = None      # how feedback names the cell; default "cell In [count]"
+
+    @property
+    def name(self) -> str | None:
+        if self.label is not None:
+            return self.label
+        return f"cell In [{self.count}]" if self.count is not None else None
 
 
 @dataclass(frozen=True)
 class Module:
     """The assembled module, and where each of its lines came from:
-    ``origin[n]`` is (execution count or None, line in the cell) for line n."""
+    ``origin[n]`` is (the cell's name or None, line in the cell) for line n."""
     source: str
-    origin: dict[int, tuple[int | None, int]]
+    origin: dict[int, tuple[str | None, int]]
     tampering: tuple[str, ...] = ()   # what the cells did to the grader itself
 
     def where(self, line: int) -> str:
-        count, inner = self.origin.get(line, (None, 0))
+        cell, inner = self.origin.get(line, (None, 0))
         if not inner:
             return ""
-        return f"line {inner} of cell In [{count}]" if count is not None else f"line {inner}"
+        return f"line {inner} of {cell}" if cell is not None else f"line {inner}"
 
 
 def assemble(cells: list[str]) -> str:
@@ -53,9 +60,12 @@ def assemble(cells: list[str]) -> str:
     return assemble_cells([Cell(None, c) for c in cells]).source
 
 
-def assemble_cells(cells: list[Cell]) -> Module:
+def assemble_cells(cells: list[Cell], *, guard: bool = False) -> Module:
     """The module ``cells`` define when run in this order (a cell run twice in
-    a row counts once)."""
+    a row counts once).  With ``guard``, each cell runs inside
+    ``try: ... except Exception: pass``: a cell that raises stops there and
+    the next one runs, as when nbgrader runs a notebook whose failures are
+    not known beforehand."""
     replay: list[Cell] = []
     for cell in cells:
         if replay and replay[-1].source == cell.source and replay[-1].failed_at is None \
@@ -65,7 +75,7 @@ def assemble_cells(cells: list[Cell]) -> Module:
             replay.append(cell)
     unusable = set(NOT_CODE)        # names the module would not have
     out: list[str] = []
-    origin: dict[int, tuple[int | None, int]] = {}
+    origin: dict[int, tuple[str | None, int]] = {}
     tampering: list[str] = []
     grader_modules: set[str] = set()
     for cell in replay:
@@ -88,7 +98,7 @@ def assemble_cells(cells: list[Cell]) -> Module:
                     grader_modules |= {a.asname or a.name for a in node.names
                                        if _is_module(f"{node.module}.{a.name}")}
                 continue
-            where = f"cell In [{cell.count}]" if cell.count is not None else "a cell"
+            where = cell.name or "a cell"
             tampering += [f"{where} line {node.lineno}: {what}"
                           for what in patches(node, grader_modules)]
             if isinstance(node, ast.Expr) or loads & unusable:
@@ -100,10 +110,15 @@ def assemble_cells(cells: list[Cell]) -> Module:
             continue
         if out:
             out += ["", ""]
+        indent = "    " if guard else ""
+        if guard:
+            out.append("try:")
         for first, last in kept:
             for n in range(first, last + 1):
-                out.append(lines[n - 1])
-                origin[len(out)] = (cell.count, n)
+                out.append(indent + lines[n - 1] if lines[n - 1].strip() else "")
+                origin[len(out)] = (cell.name, n)
+        if guard:
+            out += ["except Exception:", "    pass"]
     return Module("\n".join(out) + "\n", origin, tuple(tampering))
 
 

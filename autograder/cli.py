@@ -12,6 +12,8 @@ Exit status: 0 when grading completed (whatever the score), 2 for bad input.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import dataclasses
 import sys
 from pathlib import Path
 
@@ -191,10 +193,15 @@ def grade(args: argparse.Namespace) -> int:
     with Sandbox() as box:
         from .report import details, gradescope, score_table, write_json_atomic
         from .runner import SubmissionError, grade_submission, keep_checks
+        from .ipynb import as_modules
         try:
-            result = grade_submission(args.folder, seed=settings.seed, limits=settings.limits,
-                                      only=None if selection is None else tuple(selection),
-                                      sandbox=box)
+            # A folder of notebooks is read as modules (outside any kernel).
+            with (as_modules(args.folder) if args.folder.is_dir()
+                  else contextlib.nullcontext(args.folder)) as modules:
+                result = grade_submission(modules, seed=settings.seed, limits=settings.limits,
+                                          only=None if selection is None else tuple(selection),
+                                          sandbox=box)
+            result = dataclasses.replace(result, submission=str(args.folder))
             if selection is not None:
                 result = keep_checks(result, selection)
         except SubmissionError as exc:
