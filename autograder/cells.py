@@ -21,6 +21,18 @@ from dataclasses import dataclass
 
 NOT_CODE = frozenset({"get_ipython", "display"})   # names that only exist in a notebook
 GRADER = "autograder"
+# Cell magics whose body is ordinary Python that runs in the kernel.
+PYTHON_CELL_MAGICS = frozenset({"time", "capture"})
+
+
+def without_cell_magic(text: str) -> str:
+    """A cell's text with a %%time or %%capture line blanked (its body is
+    Python, on the same lines), or "" for any other cell magic (%%bash, ...)."""
+    if not text.startswith("%%"):
+        return text
+    first, _, body = text.partition("\n")
+    name = first[2:].split()[0] if first[2:].split() else ""
+    return "\n" + body if name in PYTHON_CELL_MAGICS else ""
 
 
 @dataclass(frozen=True)

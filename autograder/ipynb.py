@@ -17,21 +17,14 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from .cells import Cell, assemble_cells
+from .cells import Cell, assemble_cells, without_cell_magic
 from .curriculum import MODULES
-
-PYTHON_CELL_MAGICS = ("%%time", "%%capture")
-
 
 def to_python(source: str) -> str:
     """A cell's text without IPython syntax, on the same lines: a line magic
     or shell escape becomes ``pass``; a %%time or %%capture cell keeps its
     body; any other cell magic gives nothing."""
-    lines = source.split("\n")
-    if lines and lines[0].startswith("%%"):
-        if not lines[0].split()[0] in PYTHON_CELL_MAGICS:
-            return ""
-        lines[0] = ""
+    lines = without_cell_magic(source).split("\n")
     out = []
     for line in lines:
         stripped = line.lstrip()

@@ -43,7 +43,7 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
-from .cells import Cell, Module, assemble_cells
+from .cells import Cell, Module, assemble_cells, without_cell_magic
 from .config import Limits
 from .curriculum import EXERCISES
 from .feedback import render_check
@@ -53,8 +53,6 @@ from .spec import Check, Exercise
 __all__ = ["check", "hint", "require", "CheckFailed", "PUBLIC_SEED"]
 
 PUBLIC_SEED = 20240101
-# Cell magics whose body is ordinary Python that runs in the kernel.
-PYTHON_CELL_MAGICS = {"time", "capture"}
 
 
 class CheckFailed(AssertionError):
@@ -117,11 +115,9 @@ class Session:
         """The cell as Python.  A cell magic that runs its body as Python
         (%%time, %%capture) gives its body, on the same lines; others give
         nothing the module could use."""
-        if raw.startswith("%%"):
-            magic = raw[2:].split(None, 1)[0] if raw[2:].strip() else ""
-            if magic not in PYTHON_CELL_MAGICS:
-                return ""
-            raw = "\n" + raw.split("\n", 1)[1] if "\n" in raw else ""
+        raw = without_cell_magic(raw)
+        if not raw:
+            return ""
         try:
             return self.shell.transform_cell(raw)
         except Exception:
