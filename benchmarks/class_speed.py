@@ -10,7 +10,10 @@ student with that misconception would write) -- then times
 several rounds, each with a fresh OUT, and prints the median wall time per
 submission, the throughput and the projected time for 10 000 submissions
 with the same number of workers.  The time includes the command's own start
-(interpreter, imports, fork servers), as an instructor would see it.
+(interpreter, imports, fork servers), as an instructor would see it; a class
+of 2 is timed too, so that the fixed start-up cost and the cost of each
+further submission can be told apart, and the projection is
+start-up + 10 000 x the cost of each further submission.
 
     python benchmarks/class_speed.py [--n 200] [--workers 2] [--rounds 3]
 
@@ -76,14 +79,20 @@ def time_grade_class(root: Path, workers: int, rounds: int) -> list[float]:
 # in main() below.  Not implemented.
 
 
-def describe(label: str, times: list[float], n: int, workers: int) -> None:
-    median = statistics.median(times)
+SMALL = 2   # the class timed to tell the fixed start-up cost apart
+
+
+def describe(label: str, times: list[float], n: int, workers: int,
+             small_times: list[float]) -> None:
+    median, small = statistics.median(times), statistics.median(small_times)
     per = median / n
-    projected = per * PROJECTED
+    further = max(median - small, 0.0) / (n - SMALL)
+    projected = small + further * PROJECTED
     print(f"{label}: rounds {', '.join(f'{t:.2f}' for t in times)} s; "
-          f"median {median:.2f} s for {n} submissions")
-    print(f"  per submission: {per * 1000:.1f} ms wall with {workers} worker(s) "
-          f"({per * 1000 * workers:.1f} ms of one worker)")
+          f"median {median:.2f} s for {n} submissions "
+          f"({small:.2f} s for a class of {SMALL}: the start-up)")
+    print(f"  per submission: {per * 1000:.1f} ms wall with {workers} worker(s), start-up "
+          f"included; {further * 1000:.1f} ms for each further one")
     print(f"  throughput: {n / median:.1f} submissions/s")
     print(f"  projected for {PROJECTED} submissions: {projected / 60:.1f} min "
           f"({projected:.0f} s) with {workers} worker(s)")
@@ -91,19 +100,24 @@ def describe(label: str, times: list[float], n: int, workers: int) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, default=200, help="submissions in the class")
+    parser.add_argument("--n", type=int, default=200, help="submissions in the class (> 2)")
     parser.add_argument("--workers", type=int, default=2, help="grade-class --workers")
     parser.add_argument("--rounds", type=int, default=3, help="timed rounds (median taken)")
     args = parser.parse_args(argv)
+    if args.n <= SMALL:
+        parser.error(f"--n must be more than {SMALL}")
     with tempfile.TemporaryDirectory(prefix="class-speed-") as tmp:
         root = make_class(Path(tmp) / "class", args.n)
+        small_root = make_class(Path(tmp) / "small", SMALL)
         print(f"{args.n} submissions ({len(list(MISCONCEPTIONS.iterdir()))} misconception "
               f"variants cycled), {args.workers} worker(s), {os.cpu_count()} CPU(s), "
               f"python {sys.version.split()[0]}")
+        small_times = time_grade_class(small_root, args.workers, args.rounds)
         times = time_grade_class(root, args.workers, args.rounds)
-        describe("grade-class", times, args.n, args.workers)
-        # nbgrader: times_nb = time_nbgrader(root, args.workers, args.rounds);
-        # describe("nbgrader autograde", times_nb, args.n, args.workers); print the ratio.
+        describe("grade-class", times, args.n, args.workers, small_times)
+        # nbgrader: time_nbgrader() on root and small_root likewise, then
+        # describe("nbgrader autograde", ...) and print the ratio of the
+        # per-submission costs.
     return 0
 
 
