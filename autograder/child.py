@@ -602,7 +602,7 @@ def _sweep_namespace():
 def _sweep(pid):
     """Kill the worker's session and every process it left behind, and reap.
     False when the server must end for the sweep to be complete."""
-    if _PID_NAMESPACE:
+    if _PID_NAMESPACE and os.getpid() == 1:   # kill(-1) only ever as the namespace's init
         return _sweep_namespace()
     for _ in range(100):
         for target in [pid] + _descendants():

@@ -632,3 +632,43 @@ def test_processes_left_behind_are_gone_before_the_next_exercise(submission, gra
         result.exercise("gradient_descent").output
     assert result.score == result.max_score, scores(result)
     assert not marked_processes()
+
+
+@KILL_ALL
+def test_killing_the_server_ends_every_process_of_the_exercise(tmp_path):
+    """The process the grader started for the fork server is killed
+    mid-exercise, and it alone (the grader kills its whole group): the server
+    inside the namespace, the worker and the daemon it detached all end."""
+    folder = tmp_path / "sub"
+    folder.mkdir()
+    (folder / "probe.py").write_text(
+        _LINGERING_DAEMON.replace("@TOKEN@", TOKEN)
+        + "import ctypes, time\n"
+        + f"ctypes.CDLL(None).prctl(15, b'{TOKEN}', 0, 0, 0)\n"
+        + "def probe():\n    time.sleep(20)\n    return 1\n", encoding="utf-8")
+    box = Sandbox()
+    box.start()
+    server = box._proc.pid
+
+    def run():
+        try:
+            box.run(folder, "probe", [{"fn": "probe", "args": [], "kwargs": {}}],
+                    Limits(time_seconds=30, memory_bytes=512 * MIB, output_bytes=64 * 1024))
+        except Exception:
+            pass   # the server is gone under it: whatever it reports is moot
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 30
+        while len(marked_processes()) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(marked_processes()) >= 2, "the worker and its daemon never ran"
+    finally:
+        os.kill(server, signal.SIGKILL)   # only the process the grader started
+        thread.join(30)
+        box.close()
+    deadline = time.monotonic() + 5
+    while marked_processes() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not marked_processes(), marked_processes()
