@@ -16,8 +16,12 @@ reads requests on its standard input, one JSON line each, and forks a fresh
   runs the requested *probes* (function calls with plain-data arguments),
 * writes each probe's outcome as plain JSON, one line each, to a pipe.
 
+As root the server is the first process (init) of a PID namespace of its
+own, and every worker is born into it: there one kill(-1) reaches all that
+an exercise left behind, and the kernel ends them all if the server dies.
 The server enforces the wall-clock budget, kills the whole session, sweeps
-up any process the student left behind, and answers with the raw lines.  It
+up any process the student left behind (before it reads the next request),
+and answers with the raw lines.  It
 never interprets them: the grader parses them as untrusted JSON.
 
 Nothing here contains an expected answer: the grader sends inputs only.
@@ -274,16 +278,38 @@ def _walls(hide, roots, keep):
                   if not any(w != o and w.startswith(o + os.sep) for o in walls))
 
 
-def _enter_namespaces():
-    """A private mount namespace and a new PID namespace (the next fork is
-    its first process): the worker's files and signals stay its own."""
+CLONE_NEWNS, CLONE_NEWPID = 0x20000, 0x20000000
+# Set in the server: whether it is the first process (init) of a PID
+# namespace of its own, and its pid as seen from outside (names its cgroups).
+_PID_NAMESPACE = False
+_SERVER_PID = os.getpid()
+
+
+def _unshare(flags):
     try:
         import ctypes
-        libc = ctypes.CDLL(None, use_errno=True)
-        CLONE_NEWNS, CLONE_NEWPID = 0x20000, 0x20000000
-        return libc.unshare(CLONE_NEWNS | CLONE_NEWPID) == 0
+        return ctypes.CDLL(None, use_errno=True).unshare(flags) == 0
     except Exception:
         return False
+
+
+def _become_namespace_init():
+    """Make the rest of the server the first process of a new PID namespace
+    (as root, where the system allows one); the process started by the
+    grader stays outside, waits for it and ends as it ends.  Every worker is
+    then born inside that namespace: it sees and can signal only the
+    processes of its own exercise (and the server, root's, which it may not
+    signal), and when the server ends the kernel kills all of them.  Costs
+    one small fork at start-up instead of two large ones per exercise."""
+    global _PID_NAMESPACE
+    if not _unshare(CLONE_NEWPID):
+        return False
+    pid = os.fork()
+    if pid:
+        _mirror(pid)           # never returns
+    _die_with_parent()         # the outer process killed: the namespace ends
+    _PID_NAMESPACE = True
+    return True
 
 
 def _build_view(hide, roots, keep):
@@ -337,11 +363,8 @@ def _die_with_parent():
         os._exit(1)
 
 
-def _mirror(pid, init=False):
-    """Wait for ``pid`` and end as it ended, so the server sees its exit
-    code or signal.  The namespace's first process (``init``) cannot signal
-    itself, so it passes a signal on as exit code 128 + signal, which the
-    process outside turns back into the signal."""
+def _mirror(pid):
+    """Wait for ``pid`` and end as it ended (exit code or signal)."""
     os.closerange(0, 65536)
     while True:
         try:
@@ -349,14 +372,9 @@ def _mirror(pid, init=False):
             break
         except InterruptedError:
             continue
-    if os.WIFSIGNALED(status):
-        sig = os.WTERMSIG(status)
-        if init:
-            os._exit(128 + sig)
-    elif os.WIFEXITED(status) and not init and os.WEXITSTATUS(status) > 128:
-        sig = os.WEXITSTATUS(status) - 128
-    else:
+    if not os.WIFSIGNALED(status):
         os._exit(os.WEXITSTATUS(status) if os.WIFEXITED(status) else 1)
+    sig = os.WTERMSIG(status)
     signal.signal(sig, signal.SIG_DFL)
     os.kill(os.getpid(), sig)
     os._exit(128 + sig)
@@ -393,18 +411,9 @@ def _child_main(request, result_fd, output_fd, np, sympy, groups=None):
         signal.signal(signal.SIGXFSZ, signal.SIG_DFL)
         workdir = request["workdir"]
         masked = False
-        if os.getuid() == 0 and _enter_namespaces():
-            # outside -> the namespace's init -> the process that runs student
-            # code, an ordinary process leading its own session.
-            _die_with_parent()
-            pid = os.fork()
-            if pid:
-                _mirror(pid)
-            _die_with_parent()   # the init's death ends the whole namespace
-            pid = os.fork()
-            if pid:
-                _mirror(pid, init=True)
-            os.setsid()
+        if os.getuid() == 0 and _unshare(CLONE_NEWNS):
+            # A mount namespace of this worker's own (the PID namespace is
+            # the server's, of which it is the first process).
             masked = _build_view(request.get("hide", []), request.get("hide_roots", []),
                                  [p for p in sys.path if p] + [os.path.dirname(workdir)])
         address_space = request["base_vm"] + limits["memory_bytes"]
@@ -512,7 +521,8 @@ class JobCgroups:
                     try:
                         with open(os.path.join(folder, "cgroup.procs")) as fh:
                             for pid in fh.read().split():
-                                os.kill(int(pid), signal.SIGKILL)
+                                if int(pid) > 1:   # 0: not in this namespace
+                                    os.kill(int(pid), signal.SIGKILL)
                     except (OSError, ValueError):
                         pass
                     group = JobCgroups.__new__(JobCgroups)
@@ -563,8 +573,37 @@ def _descendants():
     return pids
 
 
+def _sweep_namespace():
+    """Kill every process of the namespace but the server (all of them the
+    last worker's, or left behind by it) and reap them all, so that nothing
+    of one exercise is alive when the next one starts.  As the namespace's
+    init the server is the parent of every orphan, and one kill(-1) reaches
+    all of them at once (a process cannot fork past a pending SIGKILL).
+    False if some process outlived 10 s of it (stuck in the kernel): the
+    server must then end, and the kernel ends the namespace with it."""
+    deadline = time.monotonic() + 10.0
+    while True:
+        try:
+            os.kill(-1, signal.SIGKILL)
+        except OSError:
+            pass            # none left to signal
+        while True:
+            try:
+                reaped, _ = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return True     # none left at all
+            if reaped == 0:
+                break
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.001)
+
+
 def _sweep(pid):
-    """Kill the worker's session and every process it left behind, and reap."""
+    """Kill the worker's session and every process it left behind, and reap.
+    False when the server must end for the sweep to be complete."""
+    if _PID_NAMESPACE and os.getpid() == 1:   # kill(-1) only ever as the namespace's init
+        return _sweep_namespace()
     for _ in range(100):
         for target in [pid] + _descendants():
             try:
@@ -579,12 +618,13 @@ def _sweep(pid):
             try:
                 reaped, _ = os.waitpid(-1, os.WNOHANG)
             except ChildProcessError:
-                return
+                return True
             if reaped == 0:
                 break
         if not _descendants():
-            return
+            return True
         time.sleep(0.005)
+    return True
 
 
 def serve():
@@ -593,24 +633,32 @@ def serve():
     # Warm the parts of sympy a probe touches, so forked workers start hot.
     x = sympy.Symbol("x")
     expr_to_tree(sympy.diff(3 * x**3 - 2 * x**2 + x, x) + sympy.exp(x) / 2, sympy)
+    # What every worker imports, imported here once; and the import caches
+    # emptied here once: a worker empties them (its import path changes),
+    # and freeing the server's finders with their folder listings in every
+    # worker cost ~3 ms of copy-on-write page faults per exercise.
+    import ctypes, importlib, resource  # noqa: F401,E401
+    sys.path_importer_cache.clear()
     try:
         import ctypes
         ctypes.CDLL(None).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
     except Exception:
         pass
-    if os.getuid() == 0:
-        JobCgroups.remove_stale()
     with open("/proc/self/status") as fh:
         base_vm = next(int(l.split()[1]) * 1024 for l in fh if l.startswith("VmSize:"))
     stdout = sys.stdout
-    stdout.write(json.dumps({"ready": True, "pid": os.getpid()}) + "\n")
+    stdout.write(json.dumps({"ready": True, "pid": _SERVER_PID}) + "\n")
     stdout.flush()
     while True:
         request = read_request(0)
         if request is None:
             return
-        stdout.write(json.dumps(handle(request, base_vm, np, sympy)) + "\n")
+        reply = handle(request, base_vm, np, sympy)
+        unswept = reply.pop("unswept", False)
+        stdout.write(json.dumps(reply) + "\n")
         stdout.flush()
+        if unswept:
+            os._exit(1)   # the next request goes to a new server, in a new namespace
 
 
 def read_request(fd):
@@ -650,7 +698,7 @@ def handle(request, base_vm, np, sympy):
     read_fd, write_fd = os.pipe()
     groups = None
     if os.getuid() == 0:
-        groups = JobCgroups(f"autograder-{os.getpid()}-{next(_JOB_NUMBERS)}-"
+        groups = JobCgroups(f"autograder-{_SERVER_PID}-{next(_JOB_NUMBERS)}-"
                             f"{os.urandom(3).hex()}", limits["memory_bytes"])
     sys.stdout.flush()
     sys.stderr.flush()
@@ -696,13 +744,14 @@ def handle(request, base_vm, np, sympy):
         else:
             status = None
     elapsed = time.monotonic() - started
-    _sweep(pid)
+    swept = _sweep(pid)
     if groups is not None:
         if memory_cap_line is None and groups.ok and groups.oom_kills():
             memory_cap_line = lines_seen
         groups.remove()
     reply = {"lines": b"".join(chunks).decode("utf-8", "replace").splitlines(),
-             "reason": reason, "elapsed": elapsed, "memory_cap_line": memory_cap_line}
+             "reason": reason, "elapsed": elapsed, "memory_cap_line": memory_cap_line,
+             "unswept": not swept}
     if status is not None:
         if os.WIFSIGNALED(status):
             reply["signal"] = os.WTERMSIG(status)
@@ -720,4 +769,7 @@ def handle(request, base_vm, np, sympy):
 if __name__ == "__main__":
     if len(sys.argv) > 1:   # the library folders, sent by the grader
         sys.path.extend(p for p in json.loads(sys.argv[1]) if p not in sys.path)
+    if os.getuid() == 0:
+        JobCgroups.remove_stale()   # before the namespace: its pids are the machine's
+        _become_namespace_init()
     serve()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import functools
 import secrets
 import signal
 from pathlib import Path
@@ -109,15 +110,30 @@ def grade_submission(submission: Path, *, seed: int | None = None, limits: Limit
 def grade_exercises(box: Sandbox, submission: Path, exercises: list[Exercise], seed: int,
                     limits: Limits) -> tuple[ExerciseResult, ...]:
     """All exercises in one pass through the sandbox; results in lesson order."""
-    planned = [(e, [c.make_cases(seed, e.module) for c in e.checks]) for e in exercises]
-    present = [(e, cases) for e, cases in planned if _module_file(submission, e)]
-    jobs = [(e.module, [p.to_json() for cases in case_lists for case in cases
-                        for p in case.probes]) for e, case_lists in present]
+    planned = [(e, planned_cases(e, seed)) for e in exercises]
+    present = [(e, cases) for e, (cases, _) in planned if _module_file(submission, e)]
+    jobs = [(e.module, probes) for e, (_, probes) in planned if _module_file(submission, e)]
     results = {e.module: missing_module(submission, e) for e, _ in planned
                if not _module_file(submission, e)}
     for (exercise, case_lists), raw in zip(present, box.run_many(submission, jobs, limits)):
         results[exercise.module] = judge_exercise(submission, exercise, case_lists, raw, limits)
     return tuple(results[e.module] for e in exercises)
+
+
+@functools.lru_cache(maxsize=16)
+def planned_cases(exercise: Exercise, seed: int) -> tuple[tuple, tuple]:
+    """The cases of each of ``exercise``'s checks for ``seed`` (with the
+    grader's expected values) and all their probes as sent to the worker.
+
+    They depend on nothing else, so they are made once per seed and shared
+    by every submission graded with it (a class shares one seed; the
+    reference computations, such as 1000 epochs of training, cost more
+    than the rest of a submission's grading).  Shared, they are only ever
+    read: checks make their cases, and judges and misconception models
+    read them (tests/test_shared_cases.py holds them to that)."""
+    case_lists = tuple(tuple(c.make_cases(seed, exercise.module)) for c in exercise.checks)
+    probes = tuple(p.to_json() for cases in case_lists for case in cases for p in case.probes)
+    return case_lists, probes
 
 
 def _module_file(submission: Path, exercise: Exercise) -> bool:

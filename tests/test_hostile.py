@@ -254,9 +254,11 @@ def test_kill_grader_spoils_only_its_own_check(submission, grade):
     own user the fork server dies and the next exercise starts a new one."""
     module, source = hostile("kill_grader")
     result = grade(submission({module: source}), limits=LIMITS)
-    # As root the grader is out of sight: another PID namespace, another user.
+    # As root the grader is out of sight: another user, whose pid and process
+    # group the worker cannot name (getpgid gives 0, and killpg(0) is the
+    # worker's own group: it kills itself).
     words = ("PermissionError", "ProcessLookupError", "FileNotFoundError",
-             "ended the process") if IS_ROOT \
+             "ended the process", "it was killed") if IS_ROOT \
         else ("sandbox stopped",)
     assert_spoiled(result, module, {"numerical_derivative"}, words)
     assert_others_full(result, module)
@@ -574,3 +576,102 @@ def test_kill_all_spares_a_concurrent_grading(submission, tmp_path):
     thread.join(60)
     result = outcome["result"]
     assert result.score == result.max_score, text_of(result, "neuron")
+
+
+# A daemon started at import by the first exercise: double fork, new
+# session, SIGTERM and SIGHUP ignored, named TOKEN; it says it runs (through
+# a pipe its worker waits on) and then lingers for at most 20 s.
+_LINGERING_DAEMON = '''
+import ctypes, os, signal, time
+_r, _w = os.pipe()
+if os.fork() == 0:
+    os.setsid()
+    if os.fork():
+        os._exit(0)
+    for _s in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
+        signal.signal(_s, signal.SIG_IGN)
+    ctypes.CDLL(None).prctl(15, b"@TOKEN@", 0, 0, 0)
+    os.write(_w, b"up")
+    _end = time.time() + 20.0
+    while time.time() < _end:
+        time.sleep(0.05)
+    os._exit(0)
+os.close(_w)
+print("DAEMON", os.read(_r, 2).decode(), flush=True)
+'''
+
+# Added to a later exercise: does any process other than its own (and the
+# server, which it may not signal) live where it runs?  kill(pid -1, 0)
+# signals nothing; it fails with ProcessLookupError when there is no one.
+_LOOK_FOR_OTHERS = '''
+import os as _os
+try:
+    _os.kill(-1, 0)
+    _OTHERS = True
+except ProcessLookupError:
+    _OTHERS = False
+print("OTHERS", _OTHERS, flush=True)
+_quadratic_grad = quadratic_grad
+
+
+def quadratic_grad(x):
+    return 0.0 if _OTHERS else _quadratic_grad(x)
+'''
+
+
+@KILL_ALL
+def test_processes_left_behind_are_gone_before_the_next_exercise(submission, grade):
+    """What one exercise leaves running (a detached daemon here) is killed,
+    and reaped, before the next exercise's worker starts: the next one finds
+    no process but its own, and scores full marks."""
+    derivatives = (SOLUTIONS / "derivatives.py").read_text(encoding="utf-8") \
+        + _LINGERING_DAEMON.replace("@TOKEN@", TOKEN)
+    descent = (SOLUTIONS / "gradient_descent.py").read_text(encoding="utf-8") \
+        + _LOOK_FOR_OTHERS
+    result = grade(submission({"derivatives": derivatives, "gradient_descent": descent}),
+                   limits=LIMITS)
+    assert "DAEMON up" in result.exercise("derivatives").output, "the daemon never ran"
+    assert "OTHERS False" in result.exercise("gradient_descent").output, \
+        result.exercise("gradient_descent").output
+    assert result.score == result.max_score, scores(result)
+    assert not marked_processes()
+
+
+@KILL_ALL
+def test_killing_the_server_ends_every_process_of_the_exercise(tmp_path):
+    """The process the grader started for the fork server is killed
+    mid-exercise, and it alone (the grader kills its whole group): the server
+    inside the namespace, the worker and the daemon it detached all end."""
+    folder = tmp_path / "sub"
+    folder.mkdir()
+    (folder / "probe.py").write_text(
+        _LINGERING_DAEMON.replace("@TOKEN@", TOKEN)
+        + "import ctypes, time\n"
+        + f"ctypes.CDLL(None).prctl(15, b'{TOKEN}', 0, 0, 0)\n"
+        + "def probe():\n    time.sleep(20)\n    return 1\n", encoding="utf-8")
+    box = Sandbox()
+    box.start()
+    server = box._proc.pid
+
+    def run():
+        try:
+            box.run(folder, "probe", [{"fn": "probe", "args": [], "kwargs": {}}],
+                    Limits(time_seconds=30, memory_bytes=512 * MIB, output_bytes=64 * 1024))
+        except Exception:
+            pass   # the server is gone under it: whatever it reports is moot
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 30
+        while len(marked_processes()) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(marked_processes()) >= 2, "the worker and its daemon never ran"
+    finally:
+        os.kill(server, signal.SIGKILL)   # only the process the grader started
+        thread.join(30)
+        box.close()
+    deadline = time.monotonic() + 5
+    while marked_processes() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not marked_processes(), marked_processes()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import json
 import math
 import random
 
@@ -28,6 +29,22 @@ def reference_derivative():
     import sympy
     x = sympy.Symbol("x")
     return sympy.diff(f(x), x)
+
+
+@functools.lru_cache(maxsize=256)
+def equals_f_prime(tree_text: str) -> bool | None:
+    """Whether the expression tree (as JSON text) is f′: True, False, or None
+    when sympy was not asked or could not tell.  Raises TreeError or
+    TooComplex for a tree that cannot be rebuilt.  Cached: a class hands in
+    the same few forms again and again, and sympy takes milliseconds each."""
+    import sympy
+    student = rebuild_tree(json.loads(tree_text))
+    reference = reference_derivative()
+    difference = sympy.expand(student - reference)
+    # equals() may run for minutes on a large expression: only small ones
+    # are asked; the rest are compared at points.
+    small = student.count_ops() <= EQUALS_MAX_OPS
+    return True if difference == 0 else student.equals(reference) if small else None
 
 
 def f_prime(x):
@@ -102,14 +119,7 @@ def judge_df(check: Check, cases: list[Case], results) -> Verdict:
                           "Return an expression in x, e.g. built with + - * and **.")
         else:
             try:
-                student = rebuild_tree(value.value)
-                import sympy
-                reference = reference_derivative()
-                difference = sympy.expand(student - reference)
-                # equals() may run for minutes on a large expression: only
-                # small ones are asked; the rest are compared at points.
-                small = student.count_ops() <= EQUALS_MAX_OPS
-                decided = True if difference == 0 else student.equals(reference) if small else None
+                decided = equals_f_prime(json.dumps(value.value))
             except TooComplex:
                 decided = None
             except TreeError as exc:

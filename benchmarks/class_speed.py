@@ -1,0 +1,125 @@
+"""How fast a whole class is graded: per-submission wall time of grade-class.
+
+Makes N submissions in a temporary folder -- copies of solutions/, and
+known-wrong variants in which one module is replaced by a submission from
+tests/corpus/misconceptions/<id>/ (each such folder holds the one module a
+student with that misconception would write) -- then times
+
+    python -m autograder grade-class ROOT --out OUT --workers W --seed 1
+
+several rounds, each with a fresh OUT, and prints the median wall time per
+submission, the throughput and the projected time for 10 000 submissions
+with the same number of workers.  The time includes the command's own start
+(interpreter, imports, fork servers), as an instructor would see it; a class
+of 2 is timed too, so that the fixed start-up cost and the cost of each
+further submission can be told apart, and the projection is
+start-up + 10 000 x the cost of each further submission.
+
+    python benchmarks/class_speed.py [--n 200] [--workers 2] [--rounds 3]
+
+Nothing here asserts a speed; the tests never do either.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SOLUTIONS = ROOT / "solutions"
+MISCONCEPTIONS = ROOT / "tests" / "corpus" / "misconceptions"
+PROJECTED = 10_000
+
+
+def make_class(root: Path, n: int, wrong_every: int = 2) -> Path:
+    """``n`` student folders under ``root``: every ``wrong_every``-th one a
+    copy of solutions/, the others solutions/ with one module replaced by a
+    misconception variant (cycling through the corpus)."""
+    variants = sorted(p for p in MISCONCEPTIONS.iterdir() if p.is_dir())
+    root.mkdir(parents=True, exist_ok=True)
+    wrong = 0
+    for i in range(n):
+        student = root / f"student{i:05d}"
+        student.mkdir()
+        for path in SOLUTIONS.glob("*.py"):
+            shutil.copyfile(path, student / path.name)
+        if variants and i % wrong_every:
+            for path in variants[wrong % len(variants)].glob("*.py"):
+                shutil.copyfile(path, student / path.name)
+            wrong += 1
+    return root
+
+
+def time_grade_class(root: Path, workers: int, rounds: int) -> list[float]:
+    """Wall seconds of ``grade-class root`` with ``workers`` workers, one per
+    round, each into a fresh OUT folder."""
+    times = []
+    env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
+    for _ in range(rounds):
+        with tempfile.TemporaryDirectory(prefix="class-speed-out-") as out:
+            cmd = [sys.executable, "-m", "autograder", "grade-class", str(root),
+                   "--out", out, "--workers", str(workers), "--seed", "1", "--no-progress"]
+            start = time.perf_counter()
+            subprocess.run(cmd, cwd=ROOT, env=env, check=True,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            times.append(time.perf_counter() - start)
+    return times
+
+
+# Comparison with `nbgrader autograde` of the same work as notebooks: add a
+# `time_nbgrader(root, workers, rounds) -> list[float]` here (make the
+# notebooks from the same student folders) and report it beside grade-class
+# in main() below.  Not implemented.
+
+
+SMALL = 2   # the class timed to tell the fixed start-up cost apart
+
+
+def describe(label: str, times: list[float], n: int, workers: int,
+             small_times: list[float]) -> None:
+    median, small = statistics.median(times), statistics.median(small_times)
+    per = median / n
+    further = max(median - small, 0.0) / (n - SMALL)
+    projected = small + further * PROJECTED
+    print(f"{label}: rounds {', '.join(f'{t:.2f}' for t in times)} s; "
+          f"median {median:.2f} s for {n} submissions "
+          f"({small:.2f} s for a class of {SMALL}: the start-up)")
+    print(f"  per submission: {per * 1000:.1f} ms wall with {workers} worker(s), start-up "
+          f"included; {further * 1000:.1f} ms for each further one")
+    print(f"  throughput: {n / median:.1f} submissions/s")
+    print(f"  projected for {PROJECTED} submissions: {projected / 60:.1f} min "
+          f"({projected:.0f} s) with {workers} worker(s)")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=200, help="submissions in the class (> 2)")
+    parser.add_argument("--workers", type=int, default=2, help="grade-class --workers")
+    parser.add_argument("--rounds", type=int, default=3, help="timed rounds (median taken)")
+    args = parser.parse_args(argv)
+    if args.n <= SMALL:
+        parser.error(f"--n must be more than {SMALL}")
+    with tempfile.TemporaryDirectory(prefix="class-speed-") as tmp:
+        root = make_class(Path(tmp) / "class", args.n)
+        small_root = make_class(Path(tmp) / "small", SMALL)
+        print(f"{args.n} submissions ({len(list(MISCONCEPTIONS.iterdir()))} misconception "
+              f"variants cycled), {args.workers} worker(s), {os.cpu_count()} CPU(s), "
+              f"python {sys.version.split()[0]}")
+        small_times = time_grade_class(small_root, args.workers, args.rounds)
+        times = time_grade_class(root, args.workers, args.rounds)
+        describe("grade-class", times, args.n, args.workers, small_times)
+        # nbgrader: time_nbgrader() on root and small_root likewise, then
+        # describe("nbgrader autograde", ...) and print the ratio of the
+        # per-submission costs.
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
