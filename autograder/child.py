@@ -426,7 +426,12 @@ def _child_main(request, result_fd, output_fd, np, sympy, groups=None):
             os.setgroups([])
             os.setgid(NOBODY)
             os.setuid(NOBODY)
-            resource.setrlimit(resource.RLIMIT_NPROC, (64, 64))
+            if groups is None or not groups.ok:
+                # RLIMIT_NPROC counts every process of the user nobody, so it
+                # would share one cap between the students graded at once;
+                # the job's own pids cgroup, where there is one, caps this
+                # worker alone.
+                resource.setrlimit(resource.RLIMIT_NPROC, (64, 64))
         os.chdir(workdir)
         hidden = [os.path.realpath(p) for p in request.get("hide", [])]
         roots = [os.path.realpath(p) for p in request.get("hide_roots", [])]

@@ -25,12 +25,12 @@ needs_root = pytest.mark.skipif(
     not IS_ROOT, reason="the worker drops to an unprivileged user only when the grader is root")
 
 
-def ask(sandbox, tmp_path, body: str, n_jobs: int = 1):
-    """Run ``def probe(): <body>`` as the module ``probe`` and return what
-    the first job's probe returned, as the grader decodes it."""
+def ask(sandbox, tmp_path, body: str, n_jobs: int = 1, prelude: str = ""):
+    """Run ``def probe(): <body>`` (after ``prelude``) as the module ``probe``
+    and return what the first job's probe returned, as the grader decodes it."""
     folder = tmp_path / "sub"
     folder.mkdir(exist_ok=True)
-    (folder / "probe.py").write_text("def probe():\n" + "".join(
+    (folder / "probe.py").write_text(prelude + "\n" + "def probe():\n" + "".join(
         "    " + line + "\n" for line in body.splitlines()), encoding="utf-8")
     jobs = [("probe", [{"fn": "probe", "args": [], "kwargs": {}}])] * n_jobs
     raw = next(iter(sandbox.run_many(folder, jobs, LIMITS)))
@@ -58,8 +58,18 @@ def test_worker_is_unprivileged_and_limited(sandbox, tmp_path):
         "return [os.getuid(), os.getgid(), list(os.getgroups()),",
         "        resource.getrlimit(resource.RLIMIT_FSIZE)[0],",
         "        resource.getrlimit(resource.RLIMIT_CORE)[0],",
-        "        0 < resource.getrlimit(resource.RLIMIT_NPROC)[0] <= 1024,",
+        "        0 < resource.getrlimit(resource.RLIMIT_NPROC)[0] <= 1024 or pids_max() == '64',",
         "        resource.getrlimit(resource.RLIMIT_AS)[0] > 0]",
+    ]), prelude="\n".join([
+        "def pids_max():",
+        "    # The job's own cap on processes, where a pids cgroup is there.",
+        "    for line in open('/proc/self/cgroup'):",
+        "        _, controllers, path = line.strip().split(':', 2)",
+        "        if 'pids' in controllers.split(','):",
+        "            try:",
+        "                return open('/sys/fs/cgroup/pids' + path + '/pids.max').read().strip()",
+        "            except OSError:",
+        "                return None",
     ])))
     assert got == [65534, 65534, [], 64 * 1024, 0, True, True]
 
