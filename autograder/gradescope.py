@@ -203,7 +203,7 @@ give_zero() {
 holds_modules() {
     local module
     for module in "${MODULES[@]}"; do
-        [ -f "$1/$module.py" ] && return 0
+        [ -f "$1/$module.py" ] || [ -f "$1/$module.ipynb" ] && return 0
     done
     return 1
 }
@@ -230,7 +230,7 @@ else
     fi
 fi
 if [ -z "$FOLDER" ]; then
-    give_zero "Not graded: your submission holds none of @FILES@. Upload these files (at the top level, or in one folder), not a notebook or an archive inside the upload."
+    give_zero "Not graded: your submission holds none of @FILES@. Upload these files, or the classroom's notebooks of the same names (at the top level, or in one folder), not an archive inside the upload."
     exit 0
 fi
 

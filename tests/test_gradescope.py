@@ -147,6 +147,22 @@ def test_modules_one_folder_down_are_found(gradescope):
     assert results["extra_data"]["submission"].endswith("calculus-homework")
 
 
+def test_the_classrooms_notebooks_are_graded_too(gradescope, tmp_path):
+    """Students of the nbgrader classroom may upload their notebooks."""
+    from autograder.classroom import answer_release, make_course
+    make_course(tmp_path / "course", solutions=SOLUTIONS, seed=3)
+    answers = {p.stem: p.read_text() for p in SOLUTIONS.glob("*.py")}
+    answers["gradient_descent"] = (CORPUS / "misconceptions" / "gd-ascent" /
+                                   "gradient_descent.py").read_text()
+    results, _ = gradescope(lambda folder: answer_release(
+        tmp_path / "course" / "source" / "calculus", folder / "homework", answers))
+    by_module: dict = {}
+    for test in results["tests"]:
+        by_module[test["tags"][0]] = by_module.get(test["tags"][0], 0) + test["score"]
+    assert by_module["derivatives"] == 25 and by_module["neuron"] == 30
+    assert 0 < by_module["gradient_descent"] < 30
+
+
 def test_two_folders_of_modules_are_refused_with_a_reason(gradescope):
     def populate(folder):
         for name in ("old", "new"):
