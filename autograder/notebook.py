@@ -82,34 +82,29 @@ class Session:
     """What one kernel remembers: the cells that ran, the sandbox, and the
     results already computed (by module, source and seed)."""
 
-    def __init__(self, shell=None) -> None:
+    def __init__(self, shell) -> None:
+        from .runner import _preload_in_background
+        from .sandbox import Sandbox
         self.shell = shell
         self.cells: list[Cell] = []
         self.results: dict[tuple[str, str, int], tuple[CheckResult, ...]] = {}
         self.last: dict[str, tuple[CheckResult, ...]] = {}   # function -> latest checks
-        self._box = None
-        if shell is not None:
-            self._start_early()
-            # Cells that ran before the grader was imported (normally none:
-            # the setup cell comes first), not counting the one running now.
-            history = getattr(shell, "history_manager", None)
-            raw = list(getattr(history, "input_hist_raw", [])) if history else []
-            now = getattr(shell, "execution_count", len(raw))
-            for count, text in enumerate(raw[:now]):
-                if count and text:
-                    self.cells.append(Cell(count, self._python(text)))
-            shell.events.register("post_run_cell", self._record)
-
-    def _start_early(self) -> None:
-        """Start the sandbox and import sympy in the background now, while
-        the notebook's other cells run: the first check then waits less."""
-        from .runner import _preload_in_background
-        from .sandbox import Sandbox
+        # The sandbox starts and sympy is imported in the background now,
+        # while the notebook's other cells run: the first check waits less.
         with quiet():
-            self._box = Sandbox()
-            self._box.start()
-            atexit.register(self._box.close)
+            self.box = Sandbox()
+            self.box.start()
+            atexit.register(self.box.close)
             _preload_in_background()
+        # Cells that ran before the grader was imported (normally none: the
+        # setup cell comes first), not counting the one running now.
+        history = getattr(shell, "history_manager", None)
+        raw = list(getattr(history, "input_hist_raw", [])) if history else []
+        now = getattr(shell, "execution_count", len(raw))
+        for count, text in enumerate(raw[:now]):
+            if count and text:
+                self.cells.append(Cell(count, self._python(text)))
+        shell.events.register("post_run_cell", self._record)
 
     def _python(self, raw: str) -> str:
         """The cell as Python.  A cell magic that runs its body as Python
@@ -140,16 +135,12 @@ class Session:
 
     def _grade(self, exercise: Exercise, source: str, seed: int) -> tuple[CheckResult, ...]:
         from .runner import grade_submission
-        from .sandbox import Sandbox
         folder = Path(tempfile.mkdtemp(prefix="notebook-"))
         try:
             (folder / f"{exercise.module}.py").write_text(source, encoding="utf-8")
             with quiet():
-                if self._box is None:
-                    self._box = Sandbox()
-                    atexit.register(self._box.close)
                 result = grade_submission(folder, seed=seed, limits=Limits(),
-                                          only=(exercise.module,), sandbox=self._box)
+                                          only=(exercise.module,), sandbox=self.box)
         finally:
             shutil.rmtree(folder, ignore_errors=True)
         return result.exercise(exercise.module).checks
