@@ -118,7 +118,7 @@ def build_notebook(exercise: Exercise, lesson: Lesson, pieces: list[Piece], seed
     import nbformat.v4 as v4
     cells = [v4.new_markdown_cell(lesson.intro)]
     imports = ["from autograder.notebook import check, hint, require"]
-    pictures = [p.code.split("(")[0] for p in lesson.pictures.values()]
+    pictures = [p.function for p in lesson.pictures.values()]
     if pictures:
         imports.append(f"from autograder.plots import {', '.join(pictures)}")
     cells.append(v4.new_code_cell(
@@ -156,7 +156,7 @@ def build_notebook(exercise: Exercise, lesson: Lesson, pieces: list[Piece], seed
     cells.append(v4.new_markdown_cell(
         "## Before you submit\n\nRestart the kernel and run all cells (Kernel → Restart & "
         "Run All): the grader sees the cells as they run from top to bottom. "
-        f"`check(\"<function>\")` shows the feedback on any function of this notebook."))
+        "`check(\"<function>\")` shows the feedback on any function of this notebook."))
     for i, cell in enumerate(cells):   # stable ids: a refresh changes only what changed
         cell["id"] = cell.metadata.get("nbgrader", {}).get("grade_id") or f"cell-{i}"
     notebook = v4.new_notebook(cells=cells)

@@ -16,9 +16,15 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True)
 class Picture:
-    """A code cell that draws something, and the text that introduces it."""
+    """A code cell that draws something: the text that introduces it, and
+    the :mod:`autograder.plots` function it calls on one of the student's."""
     text: str
-    code: str
+    function: str
+    argument: str
+
+    @property
+    def code(self) -> str:
+        return f"{self.function}({self.argument})"
 
 
 @dataclass(frozen=True)
@@ -180,11 +186,11 @@ check.)""",
         "gradient_descent": Picture(
             "Your iterates on the curve $(x - 4)^2$, beside the reference: long steps "
             "on the steep wall, shorter ones as the bowl flattens.",
-            "show_descent(gradient_descent)"),
+            "show_descent", "gradient_descent"),
         "critical_learning_rate": Picture(
             "The learning rate decides the fate of the walk: a small rate converges "
             "slowly, a large one oscillates, one beyond the critical value diverges.",
-            "show_learning_rates(gradient_descent)"),
+            "show_learning_rates", "gradient_descent"),
     },
 )
 
@@ -304,7 +310,7 @@ by layer: that is backpropagation, and this neuron is its smallest case.)""",
             "The loss over $w, b \\in [-6, 6]$ with the training path from $(-2, -2)$: "
             "it crosses a flat plateau slowly, then runs down into the valley. The path "
             "uses your `gradients`.",
-            "show_loss_surface(gradients)"),
+            "show_loss_surface", "gradients"),
     },
 )
 
