@@ -660,6 +660,8 @@ def serve():
             return
         reply = handle(request, base_vm, np, sympy)
         unswept = reply.pop("unswept", False)
+        if unswept:
+            reply["restart"] = True   # the grader resends what it queued behind this
         stdout.write(json.dumps(reply) + "\n")
         stdout.flush()
         if unswept:
@@ -716,13 +718,29 @@ def handle(request, base_vm, np, sympy):
     started = time.monotonic()
     deadline = started + float(limits["time_seconds"])
     chunks, size, reason, lines_seen, memory_cap_line = [], 0, None, 0, None
+    # The worker's end is watched too: a process it left behind holds the
+    # result pipe open, and must not make the grader wait out the budget.
+    try:
+        exited = os.pidfd_open(pid)
+    except (AttributeError, OSError):
+        exited = None
+    status = None
     while True:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             reason = "timeout"
             break
-        ready, _, _ = select.select([read_fd], [], [], remaining)
+        watched = [read_fd] if exited is None else [read_fd, exited]
+        ready, _, _ = select.select(watched, [], [], remaining)
         if not ready:
+            continue
+        if exited is not None and exited in ready and read_fd not in ready:
+            # The worker is gone and nothing is left to read: keep its status,
+            # end what it left behind (that closes the pipe), read the rest.
+            _, status = os.waitpid(pid, 0)
+            os.close(exited)
+            exited = None
+            _sweep(pid)
             continue
         chunk = os.read(read_fd, 65536)
         if memory_cap_line is None and groups is not None and groups.ok and groups.oom_kills():
@@ -737,8 +755,9 @@ def handle(request, base_vm, np, sympy):
             break
         chunks.append(chunk)
     os.close(read_fd)
-    status = None
-    if reason is None:
+    if exited is not None:
+        os.close(exited)
+    if reason is None and status is None:
         # The pipe closed: wait briefly for the worker to finish exiting.
         end = time.monotonic() + 1.0
         while time.monotonic() < end:

@@ -47,6 +47,7 @@ class RawRun:
     output_size: int = 0
     elapsed: float = 0.0
     memory_cap_line: int | None = None   # lines from here on came after a kill at the cap
+    restart: bool = False   # the server ends after this reply (it could not sweep)
 
 
 def hidden_paths() -> tuple[list[str], list[str]]:
@@ -217,6 +218,12 @@ class Sandbox:
                         break
                     pending.pop(0)
                     yield raw
+                    if raw.restart:
+                        # The server ends now, with the requests queued behind
+                        # this one: they go to a new server, none is lost.
+                        self._kill()
+                        self._proc = None
+                        break
                 writer.join(timeout=5)
         finally:
             if pending and self._proc is not None:
@@ -270,7 +277,8 @@ class Sandbox:
                       signal=reply.get("signal"), exit_code=reply.get("exit_code"),
                       output=reply.get("output", ""), output_size=reply.get("output_size", 0),
                       elapsed=reply.get("elapsed", 0.0),
-                      memory_cap_line=reply.get("memory_cap_line"))
+                      memory_cap_line=reply.get("memory_cap_line"),
+                      restart=reply.get("restart") is True)
 
 
 def copy_submission(src: Path, dst: Path) -> None:
