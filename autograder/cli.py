@@ -76,10 +76,11 @@ def build_parser() -> argparse.ArgumentParser:
         "per check, with the contract's points. The seed is fixed in the workflow, as "
         "for the Gradescope zip.")
     workflow.add_argument("folder", type=Path, metavar="DIR", help="the template repository")
-    workflow.add_argument("--package-spec", metavar="SPEC",
+    workflow.add_argument("--package-spec", metavar="SPEC", required=True,
                           help="pip requirement the workflow installs the grader from, e.g. "
                           "'calculus-autograder @ git+https://github.com/ORG/REPO@v0.1.0' "
-                          "(default: this version from the package index)")
+                          "(required: every push installs exactly this, so name a source "
+                          "you control)")
     workflow.add_argument("--force", action="store_true",
                           help="replace an existing, different classroom.yml")
     add_fixed_settings(workflow, "workflow")
@@ -155,10 +156,10 @@ def baked_settings(args: argparse.Namespace):
 
 
 def github_classroom(args: argparse.Namespace) -> int:
-    from .github_classroom import WorkflowError, default_package_spec, workflow_text, write_workflow
+    from .github_classroom import WorkflowError, workflow_text, write_workflow
     try:
         baked = baked_settings(args)
-        spec = args.package_spec or default_package_spec()
+        spec = args.package_spec
         path = write_workflow(args.folder, workflow_text(baked, spec), force=args.force)
     except (ConfigError, WorkflowError) as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -36,22 +36,15 @@ class WorkflowError(ValueError):
     """The workflow cannot be written; the message says what to do."""
 
 
-def default_package_spec() -> str:
-    """This very version of the grader, from the package index."""
-    from importlib.metadata import PackageNotFoundError, version
-    try:
-        return f"calculus-autograder=={version('calculus-autograder')}"
-    except PackageNotFoundError:
-        return "calculus-autograder"
-
-
 def steps(baked: Baked) -> list[dict]:
     """One command-grader step per check, in the contract's order."""
     out = []
     for exercise in EXERCISES:
         for number, check in enumerate(exercise.checks, 1):
             step_id = f"{exercise.module}_{number}"
-            command = ["python", "-m", "autograder", "grade", ".", "--only",
+            # -I: the student's repository is the working folder, and a file of
+            # theirs named random.py or json.py must not be imported by the grader.
+            command = ["python", "-I", "-m", "autograder", "grade", ".", "--only",
                        f"{exercise.module}:{number}", "--strict",
                        *baked.grade_arguments()]
             points = check.points

@@ -73,10 +73,8 @@ def time_grade_class(root: Path, workers: int, rounds: int) -> list[float]:
     return times
 
 
-# Comparison with `nbgrader autograde` of the same work as notebooks: add a
-# `time_nbgrader(root, workers, rounds) -> list[float]` here (make the
-# notebooks from the same student folders) and report it beside grade-class
-# in main() below.  Not implemented.
+# The comparison with `nbgrader autograde` of the same work as the
+# classroom's notebooks is benchmarks/nbgrader_speed.py.
 
 
 SMALL = 2   # the class timed to tell the fixed start-up cost apart
@@ -115,9 +113,6 @@ def main(argv: list[str] | None = None) -> int:
         small_times = time_grade_class(small_root, args.workers, args.rounds)
         times = time_grade_class(root, args.workers, args.rounds)
         describe("grade-class", times, args.n, args.workers, small_times)
-        # nbgrader: time_nbgrader() on root and small_root likewise, then
-        # describe("nbgrader autograde", ...) and print the ratio of the
-        # per-submission costs.
     return 0
 
 

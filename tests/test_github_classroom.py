@@ -159,17 +159,36 @@ def test_a_misconception_fails_only_its_own_step(workflow, tmp_path):
 def test_an_existing_different_workflow_is_kept_unless_forced(template):
     path = template.joinpath(*WORKFLOW)
     before = path.read_text()
-    again = cli("github-classroom", template, "--seed", SEED, "--package-spec",
-                "calculus-autograder @ git+https://example.org/course/autograder@v1")
+    spec = ("--package-spec", "calculus-autograder @ git+https://example.org/course/autograder@v1")
+    again = cli("github-classroom", template, "--seed", SEED, *spec)
     assert again.returncode == 0 and path.read_text() == before   # the same: fine
-    other = cli("github-classroom", template, "--seed", SEED + 1)
+    other = cli("github-classroom", template, "--seed", SEED + 1, *spec)
     assert other.returncode == 2 and "--force" in other.stderr and str(path) in other.stderr
     assert path.read_text() == before
-    forced = cli("github-classroom", template, "--seed", SEED + 1, "--force")
+    forced = cli("github-classroom", template, "--seed", SEED + 1, "--force", *spec)
     assert forced.returncode == 0 and f"--seed {SEED + 1} " in path.read_text()
     path.write_text(before)
 
 
 def test_a_missing_folder_is_refused(tmp_path):
-    run = cli("github-classroom", tmp_path / "nowhere")
+    run = cli("github-classroom", tmp_path / "nowhere", "--package-spec", "x")
     assert run.returncode == 2 and "no such folder" in run.stderr
+
+
+def test_the_package_spec_must_be_given(tmp_path):
+    """Every push installs it: no default that may not exist, or be someone else's."""
+    run = cli("github-classroom", tmp_path)
+    assert run.returncode == 2 and "--package-spec" in run.stderr
+    assert not (tmp_path / ".github").exists()
+
+
+def test_the_grader_ignores_the_students_own_modules_of_library_names(workflow, tmp_path):
+    """The steps run in the student's repository: a random.py there must not
+    be imported by the grader itself."""
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    for path in SOLUTIONS.glob("*.py"):
+        (repo / path.name).write_text(path.read_text())
+    (repo / "random.py").write_text("raise SystemExit('the grader imported my random.py')\n")
+    codes = run_steps([s for s in graders(workflow) if s["id"] == "derivatives_1"], repo)
+    assert codes == {"derivatives_1": 0}
