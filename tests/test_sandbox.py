@@ -167,3 +167,26 @@ def test_expression_of_huge_degree_is_refused():
              ["Integer", "1"]]
     with pytest.raises(TreeError):
         rebuild_tree(["Pow", inner, ["Integer", "200"]])
+
+
+def test_a_server_that_could_not_sweep_is_replaced_and_nothing_is_lost(tmp_path, monkeypatch):
+    """When the server cannot kill what an exercise left behind, it ends
+    after its reply; the exercises queued behind that one go to a new
+    server (forced here: no process survives SIGKILL for long)."""
+    import autograder.sandbox as sandbox_module
+    from autograder.runner import grade_submission
+    from conftest import SEED, SOLUTIONS
+    source = sandbox_module.CHILD_SOURCE.read_text(encoding="utf-8")
+    forced = source.replace("    swept = _sweep(pid)\n", "    swept = _sweep(pid)\n"
+                            "    if request['module'] == 'derivatives':\n"
+                            "        swept = False\n")
+    assert forced != source
+    (tmp_path / "child.py").write_text(forced, encoding="utf-8")
+    monkeypatch.setattr(sandbox_module, "CHILD_SOURCE", tmp_path / "child.py")
+    with Sandbox() as box:
+        box.start()
+        first = box._proc
+        assert first is not None
+        result = grade_submission(SOLUTIONS, seed=SEED, limits=LIMITS, sandbox=box)
+        assert box._proc is not first                     # a new server took over
+    assert result.score == result.max_score == 100
