@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import ast
 import importlib
+import io
 import importlib.util
+import tokenize
 from dataclasses import dataclass
 
 NOT_CODE = frozenset({"get_ipython", "display"})   # names that only exist in a notebook
@@ -96,9 +98,8 @@ def assemble_cells(cells: list[Cell], *, guard: bool = False) -> Module:
         except SyntaxError:
             continue
         lines = cell.source.splitlines()
-        kept = []
+        kept: list[ast.stmt] = []
         for node in tree.body:
-            first = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
             if cell.failed_at is not None and node.end_lineno >= cell.failed_at:
                 break                                  # it raised here: the rest never ran
             loads, stores = names(node)
@@ -117,7 +118,7 @@ def assemble_cells(cells: list[Cell], *, guard: bool = False) -> Module:
                 unusable |= stores                     # whatever it would have bound
                 continue
             unusable -= stores                         # bound anew, usable again
-            kept.append((first, node.end_lineno))
+            kept.append(node)
         if not kept:
             continue
         if out:
@@ -125,13 +126,66 @@ def assemble_cells(cells: list[Cell], *, guard: bool = False) -> Module:
         indent = "    " if guard else ""
         if guard:
             out.append("try:")
-        for first, last in kept:
-            for n in range(first, last + 1):
-                out.append(indent + lines[n - 1] if lines[n - 1].strip() else "")
-                origin[len(out)] = (cell.name, n)
+        in_string = _rows_inside_strings(cell.source)
+        last_row = None
+        for node in kept:
+            rows = _statement_text(lines, node)
+            for k, (row, text) in enumerate(rows):
+                if k == 0 and row == last_row:
+                    out[-1] += "; " + text             # shared a line with the one before
+                    continue
+                if row in in_string and k > 0:
+                    out.append(text)                   # inside a string: as written
+                else:
+                    out.append(indent + text if text.strip() else "")
+                origin[len(out)] = (cell.name, row)
+            last_row = rows[-1][0]
         if guard:
             out += ["except Exception:", "    pass"]
     return Module("\n".join(out) + "\n", origin, tuple(tampering))
+
+
+def _statement_text(lines: list[str], node: ast.stmt) -> list[tuple[int, str]]:
+    """A top-level statement's own text, row by row: decorators included,
+    without any other statement that shares its first or last line."""
+    decorators = getattr(node, "decorator_list", [])
+    if decorators:
+        start, col = min(d.lineno for d in decorators), 0
+    else:
+        start, col = node.lineno, node.col_offset
+    end, end_col = node.end_lineno, node.end_col_offset
+    rows = []
+    for row in range(start, end + 1):
+        text = lines[row - 1].encode()            # ast's columns count UTF-8 bytes
+        if row == end:
+            text = text[:end_col]
+        if row == start:
+            text = text[col:]
+        rows.append((row, text.decode()))
+    return rows
+
+
+def _rows_inside_strings(source: str) -> set[int]:
+    """Rows of ``source`` that begin inside a string literal: the only
+    lines whose indentation is part of a value."""
+    fstring_start = getattr(tokenize, "FSTRING_START", None)   # Python 3.12+
+    fstring_end = getattr(tokenize, "FSTRING_END", None)
+    rows: set[int] = set()
+    depth, opened = 0, 0
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(source).readline):
+            if tok.type == tokenize.STRING:
+                rows.update(range(tok.start[0] + 1, tok.end[0] + 1))
+            elif fstring_start is not None and tok.type == fstring_start:
+                depth += 1
+                opened = tok.start[0] if depth == 1 else opened
+            elif fstring_end is not None and tok.type == fstring_end:
+                depth -= 1
+                if depth == 0:
+                    rows.update(range(opened + 1, tok.end[0] + 1))
+    except (tokenize.TokenError, SyntaxError):
+        pass
+    return rows
 
 
 # ------------------------------------------------------------- name scopes

@@ -236,6 +236,23 @@ def test_a_cell_counts_up_to_the_statement_that_raised():
     assert namespace["z"] > 3
 
 
+@pytest.mark.parametrize("guard", [False, True])
+def test_statements_sharing_a_line_and_strings_keep_their_meaning(guard):
+    cell = Cell(1, 'x = 1; check("df")\n'            # kept beside a dropped one
+                   'show(x); y = "é" + 2 * "a"; z = 3  # note\n'
+                   'TEXT = """first\n    indented\n  \nlast"""\n'
+                   'def f():\n    """Doc.\n\n    More."""\n    return f"""{x}\n  {y}"""\n')
+    module = assemble_cells([cell], guard=guard)
+    namespace: dict = {}
+    exec(compile(module.source, "m", "exec"), namespace)
+    assert (namespace["x"], namespace["y"], namespace["z"]) == (1, "éaa", 3)
+    assert namespace["TEXT"] == "first\n    indented\n  \nlast"
+    assert namespace["f"]() == "1\n  éaa" and namespace["f"].__doc__ == "Doc.\n\n    More."
+    lines = module.source.splitlines()
+    assert module.where(next(n for n, t in enumerate(lines, 1) if "z = 3" in t)) == \
+        "line 2 of cell In [1]"
+
+
 def test_changing_the_grader_is_reported_with_its_cell():
     module = assemble_cells([
         Cell(1, "from autograder.notebook import check, hint, require"),
