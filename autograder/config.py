@@ -119,12 +119,14 @@ def read_pyproject(folder: Path) -> tuple[dict, str]:
 
 
 def resolve(cli: Mapping[str, Any] | None = None, env: Mapping[str, str] | None = None,
-            folder: Path | None = None) -> Settings:
-    """Settings from the command line, the environment, pyproject.toml and
-    the defaults, in that order.  Raises ConfigError naming the source."""
+            folder: Path | None = None, *, pyproject: bool = True) -> Settings:
+    """Settings from the command line, the environment, pyproject.toml (of
+    ``folder``, default the working directory; unless ``pyproject`` is
+    false) and the defaults, in that order.  Raises ConfigError naming the
+    source."""
     cli = cli or {}
     env = os.environ if env is None else env
-    table, toml_path = read_pyproject(folder or Path.cwd())
+    table, toml_path = read_pyproject(folder or Path.cwd()) if pyproject else ({}, "")
     unknown = set(table) - set(_PARSERS)
     if unknown:
         raise ConfigError(f"{toml_path}: unknown key(s) in [tool.autograder]: "

@@ -44,7 +44,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .cells import Cell, Module, assemble_cells, without_cell_magic
-from .config import Limits
+from .config import ConfigError, Limits, resolve
 from .curriculum import EXERCISES
 from .feedback import render_check
 from .outcomes import CheckResult, Outcome
@@ -89,6 +89,13 @@ class Session:
         self.cells: list[Cell] = []
         self.results: dict[tuple[str, str, int], tuple[CheckResult, ...]] = {}
         self.last: dict[str, tuple[CheckResult, ...]] = {}   # function -> latest checks
+        # Limits from the environment the instructor started Jupyter or
+        # nbgrader in (AUTOGRADER_TIMEOUT, ...), read before any student
+        # cell runs; never from a pyproject.toml a submission could bring.
+        try:
+            self.limits: Limits | ConfigError = resolve(pyproject=False).limits
+        except ConfigError as exc:
+            self.limits = exc
         # The sandbox starts and sympy is imported in the background now,
         # while the notebook's other cells run: the first check waits less.
         with quiet():
@@ -135,11 +142,14 @@ class Session:
 
     def _grade(self, exercise: Exercise, source: str, seed: int) -> tuple[CheckResult, ...]:
         from .runner import grade_submission
+        if isinstance(self.limits, ConfigError):
+            raise ConfigError(f"{self.limits}; set it before starting Jupyter or nbgrader") \
+                from None
         folder = Path(tempfile.mkdtemp(prefix="notebook-"))
         try:
             (folder / f"{exercise.module}.py").write_text(source, encoding="utf-8")
             with quiet():
-                result = grade_submission(folder, seed=seed, limits=Limits(),
+                result = grade_submission(folder, seed=seed, limits=self.limits,
                                           only=(exercise.module,), sandbox=self.box)
         finally:
             shutil.rmtree(folder, ignore_errors=True)

@@ -419,6 +419,23 @@ def test_notebook_habits_and_tricks_in_a_kernel(tmp_path):
         tampered and "cell In [9] line 2: assigns grader.PUBLIC_SEED" in tampered
 
 
+@pytest.mark.parametrize("env, expected", [
+    ({"AUTOGRADER_TIMEOUT": "0.5"}, "time budget of 0.5 s"),
+    ({}, "passed: df (10 points)"),               # the folder's pyproject.toml is not read
+    ({"AUTOGRADER_TIMEOUT": "soon"}, "AUTOGRADER_TIMEOUT"),
+])
+def test_limits_come_from_the_environment_only(tmp_path, monkeypatch, env, expected):
+    monkeypatch.delenv("AUTOGRADER_TIMEOUT", raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    (tmp_path / "pyproject.toml").write_text("[tool.autograder]\ntimeout = 0.5\n")
+    nb = run_notebook(["from autograder.notebook import require",
+                       "import time\npause = time.sleep(1.5)\n"
+                       + function_source(SOLUTIONS / "derivatives.py", "df"),
+                       "require('df')"], tmp_path)
+    assert expected in outputs(nb.cells[2])
+
+
 def test_require_outside_a_notebook_says_where_it_works():
     run = subprocess.run([sys.executable, "-c",
                           "from autograder.notebook import require; require('df')"],
