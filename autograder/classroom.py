@@ -41,12 +41,20 @@ c = get_config()  # noqa: F821  (nbgrader provides get_config)
 c.CourseDirectory.course_id = "{course_id}"
 
 # The test cells call the grading engine, which runs each notebook's code in
-# its own sandbox with the contract's limits (10 s per exercise by default);
-# the first check of a notebook also starts the sandbox.  Give a cell time.
+# its own sandbox with the contract's limits (10 s per exercise by default;
+# AUTOGRADER_TIMEOUT in the environment nbgrader runs in sets another); the
+# first check of a notebook also starts the sandbox.  Give a cell time.
 c.Execute.timeout = 120
 
 # What replaces each solution region in the released notebooks.
 c.ClearSolutions.code_stub = {{"python": "# YOUR CODE HERE\\nraise NotImplementedError()"}}
+
+# Feedback shows each test cell without its hidden part, so the secret seed
+# stays secret; the cell's output still says what went wrong.
+from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor  # noqa: E402
+from nbgrader.preprocessors import ClearHiddenTests, GetGrades  # noqa: E402
+
+c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, CSSHTMLHeaderPreprocessor]
 '''
 
 

@@ -139,6 +139,9 @@ def test_feedback_shows_the_misconceptions_hint_and_picture(course):
     untouched = html.unescape((root / "feedback" / "untouched" / ASSIGNMENT /
                                "derivatives.html").read_text())
     assert "not attempted" in untouched
+    assert str(SEED) not in page + untouched                 # the secret stays secret
+    assert "(12 points, with other inputs too)" in html.unescape(
+        (root / "feedback" / "reference" / ASSIGNMENT / "gradient_descent.html").read_text())
 
 
 def test_test_cells_write_nothing_to_stderr(course):
