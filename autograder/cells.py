@@ -17,10 +17,12 @@ from __future__ import annotations
 import ast
 import importlib
 import io
+import re
 import importlib.util
 import tokenize
 from dataclasses import dataclass
 
+LINE_END = re.compile(r"\r\n|\r|\n")                  # Python's line ends, no others
 NOT_CODE = frozenset({"get_ipython", "display"})   # names that only exist in a notebook
 GRADER = "autograder"
 # Cell magics whose body is ordinary Python that runs in the kernel.
@@ -41,10 +43,12 @@ def without_cell_magic(text: str) -> str:
 class Cell:
     """A code cell as it ran: its execution count (None when unknown), its
     Python (IPython syntax already transformed), and, when it raised, the
-    line of the cell where it did: statements from there on did not run."""
+    line of the cell where it did (and the column, 0 when unknown):
+    statements from there on did not run."""
     count: int | None
     source: str
     failed_at: int | None = None
+    failed_col: int = 0
     label: str | None = None      # how feedback names the cell; default "cell In [count]"
 
     @property
@@ -92,17 +96,25 @@ def assemble_cells(cells: list[Cell], *, guard: bool = False) -> Module:
     origin: dict[int, tuple[str | None, int]] = {}
     tampering: list[str] = []
     grader_modules: set[str] = set()
+    futures: set[str] = set()
     for cell in replay:
         try:
             tree = ast.parse(cell.source)
         except SyntaxError:
             continue
-        lines = cell.source.splitlines()
+        lines = LINE_END.split(cell.source)             # the lines ast counts
         kept: list[ast.stmt] = []
         for node in tree.body:
-            if cell.failed_at is not None and node.end_lineno >= cell.failed_at:
+            if cell.failed_at is not None and \
+                    (node.end_lineno, node.end_col_offset) > (cell.failed_at, cell.failed_col):
                 break                                  # it raised here: the rest never ran
             loads, stores = names(node)
+            if isinstance(node, ast.ImportFrom) and node.module == "__future__":
+                futures.update(a.name for a in node.names)   # hoisted to the top
+                continue
+            if _awaits(node):                          # top-level await: only a kernel has it
+                unusable |= stores
+                continue
             if _imports_grader(node):
                 unusable |= stores
                 grader_modules |= {a.asname or a.name.split(".")[0] for a in node.names
@@ -126,7 +138,7 @@ def assemble_cells(cells: list[Cell], *, guard: bool = False) -> Module:
         indent = "    " if guard else ""
         if guard:
             out.append("try:")
-        in_string = _rows_inside_strings(cell.source)
+        in_string = _rows_inside_strings("\n".join(lines))
         last_row = None
         for node in kept:
             rows = _statement_text(lines, node)
@@ -142,6 +154,10 @@ def assemble_cells(cells: list[Cell], *, guard: bool = False) -> Module:
             last_row = rows[-1][0]
         if guard:
             out += ["except Exception:", "    pass"]
+    if futures:       # a __future__ import must open the module, wherever the cell put it
+        head = [f"from __future__ import {', '.join(sorted(futures))}", ""]
+        out = head + out
+        origin = {n + len(head): where for n, where in origin.items()}
     return Module("\n".join(out) + "\n", origin, tuple(tampering))
 
 
@@ -151,6 +167,8 @@ def _statement_text(lines: list[str], node: ast.stmt) -> list[tuple[int, str]]:
     decorators = getattr(node, "decorator_list", [])
     if decorators:
         start, col = min(d.lineno for d in decorators), 0
+        while start > 1 and not lines[start - 1].lstrip().startswith("@"):
+            start -= 1                                 # "@(" then the expression below
     else:
         start, col = node.lineno, node.col_offset
     end, end_col = node.end_lineno, node.end_col_offset
@@ -187,6 +205,21 @@ def _rows_inside_strings(source: str) -> set[int]:
         pass
     return rows
 
+
+def _awaits(node: ast.AST) -> bool:
+    """Whether a top-level statement awaits outside any async function (as
+    IPython allows): such a statement cannot be part of a module."""
+    if isinstance(node, (ast.Await, ast.AsyncFor, ast.AsyncWith)):
+        return True
+    if isinstance(node, (ast.AsyncFunctionDef, ast.FunctionDef, ast.Lambda, ast.ClassDef)):
+        parts = [*node.decorator_list] if not isinstance(node, ast.Lambda) else []
+        if isinstance(node, ast.ClassDef):
+            parts += [*node.bases, *node.keywords, *node.body]
+        return any(_awaits(p) for p in parts)
+    if isinstance(node, (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)) and \
+            any(g.is_async for g in node.generators):
+        return True
+    return any(_awaits(child) for child in ast.iter_child_nodes(node))
 
 # ------------------------------------------------------------- name scopes
 

@@ -12,26 +12,41 @@ can touch the judgement: this is the grade no notebook can forge.
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import shutil
 import tempfile
+import tokenize
 from pathlib import Path
 
-from .cells import Cell, assemble_cells, without_cell_magic
+from .cells import LINE_END, Cell, assemble_cells, without_cell_magic
 from .curriculum import MODULES
 
 def to_python(source: str) -> str:
     """A cell's text without IPython syntax, on the same lines: a line magic
     or shell escape becomes ``pass``; a %%time or %%capture cell keeps its
-    body; any other cell magic gives nothing."""
-    lines = without_cell_magic(source).split("\n")
-    out = []
-    for line in lines:
+    body; any other cell magic gives nothing.  A line that starts with % or
+    ! inside a string or brackets is Python, and stays."""
+    out: list[str] = []
+    for line in LINE_END.split(without_cell_magic(source)):
         stripped = line.lstrip()
-        if stripped.startswith(("%", "!")):
+        if stripped.startswith(("%", "!")) and not _continues("\n".join(out)):
             line = line[:len(line) - len(stripped)] + "pass"
         out.append(line)
     return "\n".join(out)
+
+
+def _continues(text: str) -> bool:
+    """Whether the next line after ``text`` continues its last statement
+    (open brackets, an unfinished string, a backslash)."""
+    try:
+        for _ in tokenize.generate_tokens(io.StringIO(text + "\n").readline):
+            pass
+    except tokenize.TokenError:
+        return True                                    # EOF inside a statement or string
+    except SyntaxError:
+        return False
+    return False
 
 
 def notebook_cells(path: Path) -> list[Cell]:

@@ -36,6 +36,7 @@ import dataclasses
 import hashlib
 import html
 import io
+import os
 import re
 import shutil
 import tempfile
@@ -44,7 +45,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .cells import Cell, Module, assemble_cells, without_cell_magic
-from .config import ConfigError, Limits, resolve
+from .config import ENV, ConfigError, Limits, resolve
 from .curriculum import EXERCISES
 from .feedback import render_check
 from .outcomes import CheckResult, Outcome
@@ -93,7 +94,9 @@ class Session:
         # nbgrader in (AUTOGRADER_TIMEOUT, ...), read before any student
         # cell runs; never from a pyproject.toml a submission could bring.
         try:
-            self.limits: Limits | ConfigError = resolve(pyproject=False).limits
+            names = [ENV[key] for key in ("timeout", "memory", "output")]
+            env = {name: os.environ[name] for name in names if name in os.environ}
+            self.limits: Limits | ConfigError = resolve(env=env, pyproject=False).limits
         except ConfigError as exc:
             self.limits = exc
         # The sandbox starts and sympy is imported in the background now,
@@ -130,8 +133,8 @@ class Session:
             return                                   # did not run at all
         count = getattr(result, "execution_count", None)
         error = getattr(result, "error_in_exec", None)
-        failed_at = None if error is None else _failing_line(error)
-        self.cells.append(Cell(count, self._python(result.info.raw_cell), failed_at))
+        line, col = (None, 0) if error is None else _failing_place(error)
+        self.cells.append(Cell(count, self._python(result.info.raw_cell), line, col))
 
     def grade(self, exercise: Exercise, seed: int) -> tuple[tuple[CheckResult, ...], Module]:
         module = assemble_cells(self.cells)
@@ -156,15 +159,24 @@ class Session:
         return result.exercise(exercise.module).checks
 
 
-def _failing_line(error: BaseException) -> int:
-    """The line of the cell where ``error`` was raised (the cell's code is
-    the first module-level frame); 1 when unknown, so nothing of it counts."""
+def _failing_place(error: BaseException) -> tuple[int, int]:
+    """(line, column) of the cell where ``error`` was raised (the cell's
+    code is the first module-level frame); the column is 0 where Python
+    does not record it, and (1, 0) when nothing is known, so that nothing
+    of the cell counts."""
     tb = error.__traceback__
     while tb is not None:
-        if tb.tb_frame.f_code.co_name == "<module>":
-            return tb.tb_lineno
+        code = tb.tb_frame.f_code
+        if code.co_name == "<module>":
+            col = 0
+            if hasattr(code, "co_positions"):              # Python 3.11+
+                positions = list(code.co_positions())
+                if 0 <= tb.tb_lasti // 2 < len(positions):
+                    line, _, start, _ = positions[tb.tb_lasti // 2]
+                    col = start if line == tb.tb_lineno and start is not None else 0
+            return tb.tb_lineno, col
         tb = tb.tb_next
-    return 1
+    return 1, 0
 
 
 LINE = re.compile(r"\(line (\d+)\)")

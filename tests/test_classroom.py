@@ -253,6 +253,31 @@ def test_statements_sharing_a_line_and_strings_keep_their_meaning(guard):
         "line 2 of cell In [1]"
 
 
+
+@pytest.mark.parametrize("guard", [False, True])
+def test_cells_python_runs_as_python_reads_it(guard):
+    cells = [Cell(1, "x = 1  # see\u2028above\ny = 2\n\x0c\nz = 3"),   # not line ends
+             Cell(2, "s = '''a\r  b'''\rt = 1"),                    # lone CRs are
+             Cell(3, "import functools\n@(\n    functools.lru_cache\n)\ndef g():\n    return 4"),
+             Cell(4, "from __future__ import annotations\ndef h(a: Undefined) -> int:\n"
+                     "    return 5"),
+             Cell(5, "v = await something()\nw = 6")]        # IPython's top-level await
+    namespace: dict = {}
+    exec(compile(assemble_cells(cells, guard=guard).source, "m", "exec"), namespace)
+    assert [namespace[n] for n in "xyzt"] == [1, 2, 3, 1] and namespace["s"] == "a\n  b"
+    assert (namespace["g"](), namespace["h"](0), namespace["w"]) == (4, 5, 6)
+    assert "v" not in namespace
+
+
+def test_statements_before_the_failing_one_on_its_line_count():
+    cell = Cell(1, "x = 1; y = 1 / 0; z = 2", failed_at=1, failed_col=11)
+    namespace: dict = {}
+    exec(compile(assemble_cells([cell]).source, "m", "exec"), namespace)
+    assert namespace["x"] == 1 and "y" not in namespace and "z" not in namespace
+    unknown = Cell(1, "x = 1; y = 1 / 0", failed_at=1)            # column unknown: none
+    assert "x" not in assemble_cells([unknown]).source
+
+
 def test_changing_the_grader_is_reported_with_its_cell():
     module = assemble_cells([
         Cell(1, "from autograder.notebook import check, hint, require"),
@@ -423,9 +448,12 @@ def test_notebook_habits_and_tricks_in_a_kernel(tmp_path):
     ({"AUTOGRADER_TIMEOUT": "0.5"}, "time budget of 0.5 s"),
     ({}, "passed: df (10 points)"),               # the folder's pyproject.toml is not read
     ({"AUTOGRADER_TIMEOUT": "soon"}, "AUTOGRADER_TIMEOUT"),
+    ({"AUTOGRADER_SEED": "soon"}, "passed: df (10 points)"),   # notebooks have their seeds
 ])
 def test_limits_come_from_the_environment_only(tmp_path, monkeypatch, env, expected):
-    monkeypatch.delenv("AUTOGRADER_TIMEOUT", raising=False)
+    for name in ("AUTOGRADER_TIMEOUT", "AUTOGRADER_MEMORY", "AUTOGRADER_OUTPUT",
+                 "AUTOGRADER_SEED"):
+        monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     (tmp_path / "pyproject.toml").write_text("[tool.autograder]\ntimeout = 0.5\n")
@@ -434,6 +462,15 @@ def test_limits_come_from_the_environment_only(tmp_path, monkeypatch, env, expec
                        + function_source(SOLUTIONS / "derivatives.py", "df"),
                        "require('df')"], tmp_path)
     assert expected in outputs(nb.cells[2])
+
+
+def test_what_ran_before_the_error_on_its_line_counts_in_a_kernel(tmp_path):
+    df = function_source(SOLUTIONS / "derivatives.py", "df")
+    nb = run_notebook(["from autograder.notebook import require",
+                       "SCALE = 1; oops = 1 / 0",
+                       df.replace("return 9 * x**2", "return SCALE * 9 * x**2"),
+                       "require('df')"], tmp_path)
+    assert outputs(nb.cells[3]) == "<stdout>passed: df (10 points)\n"
 
 
 def test_require_outside_a_notebook_says_where_it_works():

@@ -47,6 +47,8 @@ def test_magics_become_pass_on_the_same_lines():
         "pass\nx = 1\npass\nif x:\n    pass"
     assert to_python("%%time\ndef f():\n    return 1") == "\ndef f():\n    return 1"
     assert to_python("%%bash\necho hi") == ""
+    python = 'fmt = """\n%d items\n"""\ny = (10\n  % 3)\nz = 7 \\\n  % 4\n!ls'
+    assert to_python(python) == python[:-3] + "pass"        # Python that starts with %
 
 
 def test_a_class_of_notebooks_is_graded_like_the_same_modules(source, tmp_path):
