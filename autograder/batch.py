@@ -112,26 +112,27 @@ def _close_sandbox() -> None:
 
 def grade_student(student: Path, out: Path, seed: int, limits: Limits) -> str:
     """Grade one student and write their files; returns the status."""
-    from .ipynb import as_modules
+    from .archive import ArchiveError, modules_of, only_zip
     from .report import details, gradescope, score_table
     from .runner import SubmissionError, grade_submission
     target = out / student.name
     target.mkdir(exist_ok=True)
     folder = module_folder(student)
-    if folder is None:
+    archive = only_zip(student) if folder is None else None
+    if folder is None and archive is None:
         status = ("no modules: none of " + ", ".join(f"{m}.py" for m in MODULES)
-                  + " (or .ipynb) found")
+                  + " (or .ipynb, or one .zip holding them) found")
         data = {"score": 0, "tests": [], "output": status,
                 "extra_data": {"seed": seed, "status": status}}
         write_atomic(target / FEEDBACK, status + "\n")
     else:
         try:
-            with as_modules(folder) as modules:   # notebooks read as modules, if any
+            with modules_of(folder or archive) as modules:   # notebooks, zips: as modules
                 result = grade_submission(modules, seed=seed, limits=limits,
                                           sandbox=_sandbox())
-            result = dataclasses.replace(result, submission=str(folder))
-        except (SubmissionError, Exception) as exc:   # one student never stops the class
-            status = (f"not gradable: {exc}" if isinstance(exc, SubmissionError)
+            result = dataclasses.replace(result, submission=str(folder or archive))
+        except Exception as exc:                  # one student never stops the class
+            status = (f"not gradable: {exc}" if isinstance(exc, (SubmissionError, ArchiveError))
                       else f"grader error: {type(exc).__name__}: {exc}")
             data = {"score": 0, "tests": [], "output": status,
                     "extra_data": {"seed": seed, "status": status}}

@@ -12,7 +12,6 @@ Exit status: 0 when grading completed (whatever the score), 2 for bad input.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import dataclasses
 import sys
 from pathlib import Path
@@ -26,7 +25,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     grade = sub.add_parser("grade", help="grade one submission folder")
     grade.add_argument("folder", type=Path, help="folder holding derivatives.py, "
-                       "gradient_descent.py, weight_updates.py, neuron.py")
+                       "gradient_descent.py, weight_updates.py, neuron.py (or their "
+                       ".ipynb notebooks), or a .zip of them")
     grade.add_argument("--json", type=Path, metavar="FILE",
                        help="write Gradescope's results.json format to FILE")
     for key in ("seed", "timeout", "memory", "output"):
@@ -194,18 +194,17 @@ def grade(args: argparse.Namespace) -> int:
     with Sandbox() as box:
         from .report import details, gradescope, score_table, write_json_atomic
         from .runner import SubmissionError, grade_submission, keep_checks
-        from .ipynb import as_modules
+        from .archive import ArchiveError, modules_of
         try:
-            # A folder of notebooks is read as modules (outside any kernel).
-            with (as_modules(args.folder) if args.folder.is_dir()
-                  else contextlib.nullcontext(args.folder)) as modules:
+            # Notebooks are read as modules (outside any kernel); a zip is opened.
+            with modules_of(args.folder) as modules:
                 result = grade_submission(modules, seed=settings.seed, limits=settings.limits,
                                           only=None if selection is None else tuple(selection),
                                           sandbox=box)
             result = dataclasses.replace(result, submission=str(args.folder))
             if selection is not None:
                 result = keep_checks(result, selection)
-        except SubmissionError as exc:
+        except (SubmissionError, ArchiveError) as exc:
             print(f"error: {exc}", file=sys.stderr)
             if args.json is not None:
                 # The results file is always written, here with a zero and the reason.

@@ -6,12 +6,13 @@ import signal
 import subprocess
 import sys
 import time
+import zipfile
 
 import pytest
 
 from autograder.batch import COLUMNS, grade_class
 from autograder.config import Limits
-from conftest import EXERCISES, ROOT, SOLUTIONS
+from conftest import CORPUS, EXERCISES, ROOT, SOLUTIONS
 
 LIMITS = Limits(time_seconds=3, memory_bytes=512 * 1024**2, output_bytes=64 * 1024)
 
@@ -118,3 +119,37 @@ def test_bad_arguments_exit_2(tmp_path, klass):
     (out / "class.json").write_text('{"seed": 5}')
     run = cli("grade-class", klass, "--out", out, "--seed", "6")
     assert run.returncode == 2 and "--seed 5" in run.stderr
+
+
+def test_students_who_handed_in_a_zip(tmp_path):
+    root = tmp_path / "class"
+    wrong = (CORPUS / "misconceptions" / "gd-ascent" / "gradient_descent.py").read_bytes()
+    (root / "gina").mkdir(parents=True)
+    with zipfile.ZipFile(root / "gina" / "submission.zip", "w") as z:
+        for path in SOLUTIONS.glob("*.py"):       # a repository folder, as GitHub zips it
+            z.writestr(f"calculus-main/{path.name}", path.read_bytes())
+        z.writestr("calculus-main/old/gradient_descent.py", wrong)     # deeper: not read
+        z.writestr("__MACOSX/calculus-main/._neuron.py", b"\x00\x05\x16\x07junk")
+        z.writestr("../../neuron.py", b"raise SystemExit('escaped')")  # a path out: never used
+    (root / "hal").mkdir()
+    with zipfile.ZipFile(root / "hal" / "hw.ZIP", "w") as z:
+        z.writestr("gradient_descent.py", wrong)
+    (root / "ivy").mkdir()
+    (root / "ivy" / "hw.zip").write_bytes(b"PK\x03\x04 not really a zip")
+    (root / "jon").mkdir()
+    with zipfile.ZipFile(root / "jon" / "hw.zip", "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("neuron.py", b"#" * (17 * 1024**2))                   # unpacks too big
+        z.writestr("notes.txt", b"hello")
+    out = tmp_path / "out"
+    grade_class(root, out, workers=2, seed=3, limits=LIMITS, progress=False)
+    by = {r["student"]: r for r in rows(out)}
+    assert by["gina"]["total"] == "100" and by["gina"]["status"] == "graded"
+    assert 0 < int(by["hal"]["gradient_descent"]) < 30              # the misconception's part
+    assert by["hal"]["total"] == by["hal"]["gradient_descent"]      # the only module given
+    assert "steps taken along the gradient" in (out / "hal" / "feedback.txt").read_text()
+    assert by["ivy"]["status"].startswith(f"not gradable: {root / 'ivy' / 'hw.zip'} is not "
+                                          "a readable zip")
+    assert by["jon"]["status"] == (f"not gradable: {root / 'jon' / 'hw.zip'}: neuron.py "
+                                   f"unpacks to {17 * 1024**2} bytes, more than the 16 MiB "
+                                   "allowed")
+    assert not (tmp_path / "neuron.py").exists() and not list(root.rglob("*.py"))

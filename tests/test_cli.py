@@ -4,6 +4,7 @@ in Gradescope's format, and regrades with the same seed."""
 import json
 import subprocess
 import sys
+import zipfile
 
 import pytest
 
@@ -52,6 +53,7 @@ def test_stubs_score_zero_and_say_not_attempted(tmp_path):
     (lambda p: p / "nowhere", "no such folder"),
     (lambda p: p, "holds none of"),
     (lambda p: (p / "a.txt").write_text("x") and p / "a.txt", "not a folder"),
+    (lambda p: (p / "hw.zip").write_text("x") and p / "hw.zip", "is not a readable zip"),
 ])
 def test_bad_folders_exit_2_with_a_clear_message(tmp_path, make, message):
     folder = make(tmp_path)
@@ -122,3 +124,14 @@ def test_strict_exits_1_unless_every_graded_check_passed(submission):
     assert cli("grade", wrong, "--strict", "--only", "gradient_descent:1").returncode == 1
     assert cli("grade", wrong, "--strict", "--only", "gradient_descent:2").returncode == 0
     assert cli("grade", wrong, "--only", "gradient_descent:1").returncode == 0   # not strict
+
+
+def test_a_zip_is_graded_like_its_folder(tmp_path):
+    archive = tmp_path / "hw.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        for path in SOLUTIONS.glob("*.py"):
+            z.writestr(f"hw/{path.name}", path.read_bytes())
+    out = tmp_path / "results.json"
+    run = cli("grade", archive, "--json", out, "--seed", 11)
+    assert run.returncode == 0, run.stderr
+    assert json.loads(out.read_text())["score"] == 100 and "100/100" in run.stdout
