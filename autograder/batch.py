@@ -28,6 +28,7 @@ from .report import write_atomic
 
 COLUMNS = ("student", *MODULES, "total", "seed", "status")
 RESULTS, FEEDBACK, CLASS_FILE, GRADES = "results.json", "feedback.txt", "class.json", "grades.csv"
+CHECKS, MISCONCEPTIONS = "checks.csv", "misconceptions.csv"
 
 
 class ClassError(ValueError):
@@ -40,6 +41,7 @@ class ClassSummary:
     graded_now: int
     skipped: int
     grades_csv: Path
+    common_misconceptions: tuple[str, ...] = ()   # the class's most frequent, with counts
 
 
 def find_students(root: Path) -> list[Path]:
@@ -196,20 +198,25 @@ def grade_class(root: Path, out: Path, *, workers: int | None = None, regrade: b
         if bar:
             bar.close()
         _close_sandbox()
-        csv_path = write_grades(out, students)
-    return ClassSummary(len(students), len(todo), len(students) - len(todo), csv_path)
+        csv_path, common = write_grades(out, students)
+    return ClassSummary(len(students), len(todo), len(students) - len(todo), csv_path, common)
 
 
-def write_grades(out: Path, students: list[Path]) -> Path:
-    """grades.csv from the results files: one row per graded student."""
+def write_grades(out: Path, students: list[Path]) -> tuple[Path, tuple[str, ...]]:
+    """grades.csv from the results files: one row per graded student; and
+    the class's checks.csv and misconceptions.csv (see class_report).
+    Returns grades.csv's path and the most frequent misconceptions."""
+    from .class_report import checks_csv, misconceptions_csv, most_common, tally
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(COLUMNS)
+    results = []
     for student in students:
         path = out / student.name / RESULTS
         if not path.is_file():
             continue
         data = json.loads(path.read_text(encoding="utf-8"))
+        results.append(data)
         per_module = {m: 0.0 for m in MODULES}
         for test in data.get("tests", []):
             per_module[test["tags"][0]] += test["score"]
@@ -218,4 +225,7 @@ def write_grades(out: Path, students: list[Path]) -> Path:
                          f"{data['score']:g}", extra.get("seed", ""), extra.get("status", "")])
     csv_path = out / GRADES
     write_atomic(csv_path, buffer.getvalue())
-    return csv_path
+    counted = tally(results)
+    write_atomic(out / CHECKS, checks_csv(counted))
+    write_atomic(out / MISCONCEPTIONS, misconceptions_csv(counted))
+    return csv_path, tuple(most_common(counted))

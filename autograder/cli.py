@@ -127,6 +127,10 @@ def grade_class(args: argparse.Namespace) -> int:
         return 2
     print(f"{summary.students} students: {summary.graded_now} graded now, "
           f"{summary.skipped} already graded; grades in {summary.grades_csv}")
+    if summary.common_misconceptions:
+        print("most common misconceptions (all in misconceptions.csv; checks.csv per check):")
+        for line in summary.common_misconceptions:
+            print(f"  {line}")
     return 0
 
 

@@ -153,3 +153,29 @@ def test_students_who_handed_in_a_zip(tmp_path):
                                    f"unpacks to {17 * 1024**2} bytes, more than the 16 MiB "
                                    "allowed")
     assert not (tmp_path / "neuron.py").exists() and not list(root.rglob("*.py"))
+
+
+def test_the_class_report_counts_outcomes_and_misconceptions(tmp_path):
+    root = tmp_path / "class"
+    for name in ("ana", "ben", "cy"):
+        _copy(SOLUTIONS, root / name)
+    for name in ("ben", "cy"):
+        shutil.copyfile(CORPUS / "misconceptions" / "gd-ascent" / "gradient_descent.py",
+                        root / name / "gradient_descent.py")
+    shutil.copyfile(CORPUS / "misconceptions" / "df-exponent-kept" / "derivatives.py",
+                    root / "cy" / "derivatives.py")
+    (root / "dee").mkdir()                                   # nothing handed in
+    out = tmp_path / "out"
+    run = cli("grade-class", root, "--out", out, "--seed", "4", "--no-progress")
+    assert run.returncode == 0, run.stderr
+    assert ("2 students: steps taken along the gradient (ascent) (gradient_descent: "
+            "gradient_descent returns the iterates)") in run.stdout
+    with open(out / "checks.csv", newline="") as fh:
+        checks = {r["check"]: r for r in csv.DictReader(fh)}
+    gd = checks["gradient_descent returns the iterates"]
+    assert (gd["students"], gd["passed"], gd["wrong"], gd["not_attempted"]) == ("4", "1", "2", "1")
+    assert gd["mean_score"] == "3.00"                         # 12 of 4 * 12 points
+    assert checks["train runs full-batch gradient descent"]["passed"] == "3"
+    with open(out / "misconceptions.csv", newline="") as fh:
+        found = [(r["misconception"], r["students"]) for r in csv.DictReader(fh)]
+    assert found == [("gd-ascent", "2"), ("df-exponent-kept", "1")]
