@@ -29,8 +29,9 @@ class ArchiveError(ValueError):
 def only_zip(folder: Path) -> Path | None:
     """The one ``.zip`` file directly in ``folder``, if there is exactly one."""
     try:
-        zips = [p for p in folder.iterdir()
-                if p.suffix.lower() == ".zip" and p.is_file() and not p.is_symlink()]
+        zips = [p for p in folder.iterdir() if p.suffix.lower() == ".zip"
+                and not p.name.startswith(".")        # macOS's ._name.zip companions
+                and p.is_file() and not p.is_symlink()]
     except OSError:
         return None
     return zips[0] if len(zips) == 1 else None
@@ -41,33 +42,36 @@ def zip_modules(path: Path) -> dict[str, bytes]:
     shallowest folder in it that holds any.  Raises ArchiveError."""
     try:
         with zipfile.ZipFile(path) as archive:
-            chosen = _module_members(archive)
+            chosen = _module_members(archive, path)
             if not chosen:
                 raise ArchiveError(f"{path} holds none of "
                                    + ", ".join(f"{m}.py" for m in MODULES) + " (or .ipynb)")
             return {name: _read(archive, info, path) for name, info in chosen.items()}
     except ArchiveError:
         raise
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError,
-            NotImplementedError, RuntimeError, ValueError) as exc:
+    except Exception as exc:      # BadZipFile, zlib.error, lzma.LZMAError, ...: untrusted bytes
         raise ArchiveError(f"{path} is not a readable zip "
                            f"({type(exc).__name__}: {exc})") from None
 
 
-def _module_members(archive: zipfile.ZipFile) -> dict[str, zipfile.ZipInfo]:
+def _module_members(archive: zipfile.ZipFile, path: Path) -> dict[str, zipfile.ZipInfo]:
     by_folder: dict[PurePosixPath, dict[str, zipfile.ZipInfo]] = {}
     for info in archive.infolist():
         if info.is_dir():
             continue
-        path = PurePosixPath(info.filename.replace("\\", "/"))
-        if path.name not in NAMES or any(part.startswith((".", "__MACOSX"))
-                                         for part in path.parts):
+        member = PurePosixPath(info.filename.replace("\\", "/"))
+        if member.name not in NAMES or any(part.startswith((".", "__MACOSX"))
+                                           for part in member.parts):
             continue
-        by_folder.setdefault(path.parent, {})[path.name] = info
+        by_folder.setdefault(member.parent, {})[member.name] = info
     if not by_folder:
         return {}
-    nearest = min(by_folder, key=lambda folder: (len(folder.parts), str(folder)))
-    return by_folder[nearest]
+    depth = min(len(folder.parts) for folder in by_folder)
+    nearest = sorted(str(folder) for folder in by_folder if len(folder.parts) == depth)
+    if len(nearest) > 1:
+        raise ArchiveError(f"{path} has modules in more than one folder "
+                           f"({', '.join(nearest)}); hand in one folder with all of them")
+    return by_folder[PurePosixPath(nearest[0])]
 
 
 def _read(archive: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path) -> bytes:

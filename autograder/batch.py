@@ -175,7 +175,7 @@ def grade_class(root: Path, out: Path, *, workers: int | None = None, regrade: b
         (out / CLASS_FILE).unlink()
     seed = prepare_out(out, seed)
     students = find_students(root)
-    todo = [s for s in students if regrade or not (out / s.name / RESULTS).is_file()]
+    todo = [s for s in students if regrade or read_results(out / s.name / RESULTS) is None]
     workers = max(1, min(workers or os.cpu_count() or 1, len(todo) or 1))
     bar = None
     if progress:
@@ -202,6 +202,27 @@ def grade_class(root: Path, out: Path, *, workers: int | None = None, regrade: b
     return ClassSummary(len(students), len(todo), len(students) - len(todo), csv_path, common)
 
 
+def read_results(path: Path) -> dict | None:
+    """A student's results.json if it is there and has the shape grade-class
+    writes; None otherwise (missing, half-written by an old version, or
+    edited by hand into something else), and the student is graded again."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError):
+        return None
+    def number(x) -> bool:
+        return isinstance(x, (int, float)) and not isinstance(x, bool)
+    def test_ok(t) -> bool:
+        return (isinstance(t, dict) and isinstance(t.get("name"), str) and number(t.get("score"))
+                and isinstance(t.get("tags"), list) and bool(t["tags"])
+                and all(isinstance(tag, str) for tag in t["tags"]) and t["tags"][0] in MODULES)
+    if not (isinstance(data, dict) and number(data.get("score"))
+            and isinstance(data.get("tests"), list) and all(map(test_ok, data["tests"]))
+            and isinstance(data.get("extra_data", {}), dict)):
+        return None
+    return data
+
+
 def write_grades(out: Path, students: list[Path]) -> tuple[Path, tuple[str, ...]]:
     """grades.csv from the results files: one row per graded student; and
     the class's checks.csv and misconceptions.csv (see class_report).
@@ -212,10 +233,9 @@ def write_grades(out: Path, students: list[Path]) -> tuple[Path, tuple[str, ...]
     writer.writerow(COLUMNS)
     results = []
     for student in students:
-        path = out / student.name / RESULTS
-        if not path.is_file():
+        data = read_results(out / student.name / RESULTS)
+        if data is None:
             continue
-        data = json.loads(path.read_text(encoding="utf-8"))
         results.append(data)
         per_module = {m: 0.0 for m in MODULES}
         for test in data.get("tests", []):

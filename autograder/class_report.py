@@ -23,8 +23,9 @@ from dataclasses import dataclass
 from .curriculum import EXERCISES
 from .outcomes import Outcome
 
+NOT_GRADED = "not_graded"   # handed something in that could not be graded (a broken zip, ...)
 CHECK_COLUMNS = ("check", "exercise", "points", "students",
-                 *(o.label.replace(" ", "_") for o in Outcome), "mean_score")
+                 *(o.label.replace(" ", "_") for o in Outcome), NOT_GRADED, "mean_score")
 MISCONCEPTION_COLUMNS = ("misconception", "check", "students", "title", "hint")
 
 
@@ -40,7 +41,8 @@ class Tally:
 def tally(results: list[dict]) -> Tally:
     """Count outcomes and misconceptions over results.json contents (one per
     student; a student with no tests, say an empty folder, counts as
-    not attempted everywhere)."""
+    not attempted everywhere, and one whose work could not be graded at all,
+    a broken zip say, as not graded)."""
     outcomes = {name: Counter() for name in _check_names()}
     scores = dict.fromkeys(outcomes, 0.0)
     misconceptions: Counter = Counter()
@@ -56,8 +58,11 @@ def tally(results: list[dict]) -> Tally:
             for tag in tags[3:]:
                 if tag.startswith("misconception:"):
                     misconceptions[(tag.split(":", 1)[1], name)] += 1
+        status = str(data.get("extra_data", {}).get("status", ""))
+        unseen = NOT_GRADED if not seen and not status.startswith("no modules") \
+            else Outcome.NOT_ATTEMPTED.value
         for name in outcomes.keys() - seen:
-            outcomes[name][Outcome.NOT_ATTEMPTED.value] += 1
+            outcomes[name][unseen] += 1
     return Tally(outcomes, scores, misconceptions, len(results))
 
 
@@ -71,7 +76,8 @@ def checks_csv(t: Tally) -> str:
             counts = t.outcomes[name]
             mean = t.scores[name] / t.students if t.students else 0.0
             writer.writerow([check.name, exercise.module, f"{check.points:g}", t.students,
-                             *(counts[o.value] for o in Outcome), f"{mean:.2f}"])
+                             *(counts[o.value] for o in Outcome), counts[NOT_GRADED],
+                             f"{mean:.2f}"])
     return buffer.getvalue()
 
 

@@ -150,7 +150,7 @@ def missing_module(submission: Path, exercise: Exercise) -> ExerciseResult:
             f"{path} is a symbolic link; submit the file itself"))
     else:
         verdict = Verdict(Outcome.NOT_ATTEMPTED, Feedback(
-            f"not attempted: {path} is missing; add {exercise.module}.py to the folder"))
+            f"not attempted: {path.name} is missing; add it to the submission"))
     return ExerciseResult(exercise.module, str(path), tuple(
         CheckResult(exercise.module, c.name, c.function, c.points, verdict)
         for c in exercise.checks))

@@ -1,6 +1,7 @@
 """Grading a whole class: one row per student, resumable, robust to junk."""
 
 import csv
+import json
 import shutil
 import signal
 import subprocess
@@ -131,6 +132,7 @@ def test_students_who_handed_in_a_zip(tmp_path):
         z.writestr("calculus-main/old/gradient_descent.py", wrong)     # deeper: not read
         z.writestr("__MACOSX/calculus-main/._neuron.py", b"\x00\x05\x16\x07junk")
         z.writestr("../../neuron.py", b"raise SystemExit('escaped')")  # a path out: never used
+    (root / "gina" / "._submission.zip").write_bytes(b"\x00\x05\x16\x07")  # macOS's companion
     (root / "hal").mkdir()
     with zipfile.ZipFile(root / "hal" / "hw.ZIP", "w") as z:
         z.writestr("gradient_descent.py", wrong)
@@ -140,10 +142,25 @@ def test_students_who_handed_in_a_zip(tmp_path):
     with zipfile.ZipFile(root / "jon" / "hw.zip", "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr("neuron.py", b"#" * (17 * 1024**2))                   # unpacks too big
         z.writestr("notes.txt", b"hello")
+    (root / "kim").mkdir()
+    with zipfile.ZipFile(root / "kim" / "hw.zip", "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("neuron.py", (SOLUTIONS / "neuron.py").read_bytes())
+    data = bytearray((root / "kim" / "hw.zip").read_bytes())
+    data[60:90] = bytes(30)                                   # inside the compressed data
+    (root / "kim" / "hw.zip").write_bytes(bytes(data))
+    (root / "lou").mkdir()
+    with zipfile.ZipFile(root / "lou" / "hw.zip", "w") as z:      # modules in two folders
+        for path in SOLUTIONS.glob("*.py"):
+            z.writestr(f"{'a' if path.stem < 'n' else 'b'}/{path.name}", path.read_bytes())
     out = tmp_path / "out"
     grade_class(root, out, workers=2, seed=3, limits=LIMITS, progress=False)
     by = {r["student"]: r for r in rows(out)}
     assert by["gina"]["total"] == "100" and by["gina"]["status"] == "graded"
+    assert by["kim"]["status"].startswith(f"not gradable: {root / 'kim' / 'hw.zip'} is not a "
+                                          "readable zip")
+    assert by["lou"]["status"] == (f"not gradable: {root / 'lou' / 'hw.zip'} has modules in "
+                                   "more than one folder (a, b); hand in one folder with all "
+                                   "of them")
     assert 0 < int(by["hal"]["gradient_descent"]) < 30              # the misconception's part
     assert by["hal"]["total"] == by["hal"]["gradient_descent"]      # the only module given
     assert "steps taken along the gradient" in (out / "hal" / "feedback.txt").read_text()
@@ -165,6 +182,8 @@ def test_the_class_report_counts_outcomes_and_misconceptions(tmp_path):
     shutil.copyfile(CORPUS / "misconceptions" / "df-exponent-kept" / "derivatives.py",
                     root / "cy" / "derivatives.py")
     (root / "dee").mkdir()                                   # nothing handed in
+    (root / "eve").mkdir()
+    (root / "eve" / "hw.zip").write_bytes(b"not a zip")       # handed in, not gradable
     out = tmp_path / "out"
     run = cli("grade-class", root, "--out", out, "--seed", "4", "--no-progress")
     assert run.returncode == 0, run.stderr
@@ -173,9 +192,25 @@ def test_the_class_report_counts_outcomes_and_misconceptions(tmp_path):
     with open(out / "checks.csv", newline="") as fh:
         checks = {r["check"]: r for r in csv.DictReader(fh)}
     gd = checks["gradient_descent returns the iterates"]
-    assert (gd["students"], gd["passed"], gd["wrong"], gd["not_attempted"]) == ("4", "1", "2", "1")
-    assert gd["mean_score"] == "3.00"                         # 12 of 4 * 12 points
+    assert (gd["students"], gd["passed"], gd["wrong"], gd["not_attempted"], gd["not_graded"]) \
+        == ("5", "1", "2", "1", "1")
+    assert gd["mean_score"] == "2.40"                         # 12 of 5 * 12 points
     assert checks["train runs full-batch gradient descent"]["passed"] == "3"
     with open(out / "misconceptions.csv", newline="") as fh:
         found = [(r["misconception"], r["students"]) for r in csv.DictReader(fh)]
     assert found == [("gd-ascent", "2"), ("df-exponent-kept", "1")]
+
+
+
+def test_a_broken_results_file_is_graded_again_not_fatal(klass, tmp_path):
+    out = tmp_path / "out"
+    grade_class(klass, out, workers=2, seed=3, limits=LIMITS, progress=False)
+    (out / "alice" / "results.json").write_text('{"score": 100, "tests": [')    # cut short
+    data = json.loads((out / "bob" / "results.json").read_text())
+    data["tests"][0]["tags"].append(None)                      # edited into another shape
+    (out / "bob" / "results.json").write_text(json.dumps(data))
+    summary = grade_class(klass, out, workers=2, seed=3, limits=LIMITS, progress=False)
+    assert summary.graded_now == 2
+    by = {r["student"]: r for r in rows(out)}
+    assert by["alice"]["total"] == "100" and by["bob"]["status"] == "not attempted"
+    assert json.loads((out / "bob" / "results.json").read_text())["tests"][0]["tags"][-1]
