@@ -4,8 +4,8 @@ Two tables for the instructor, rebuilt from every student's results.json
 (like grades.csv, so a resumed run counts nobody twice):
 
 - ``checks.csv``: per check, how many students passed it, got it wrong,
-  crashed, hit a limit, left it untouched, or could not be decided, and the
-  mean score;
+  crashed, hit a limit, left it untouched, could not be decided, or handed
+  in something that could not be graded at all, and the mean score;
 - ``misconceptions.csv``: per recognised misconception, how many students
   showed it, in which check, with its title and the hint they were given:
   what to go over again in class.
