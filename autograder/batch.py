@@ -17,6 +17,7 @@ import dataclasses
 import io
 import json
 import os
+import signal
 import tempfile
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -162,6 +163,12 @@ def class_status(result) -> str:
 
 # ------------------------------------------------------------- the class
 
+def _leave_interrupt() -> None:
+    """In a pool process: Ctrl-C is for the parent, which lets the
+    students being graded finish rather than leave them half done."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def grade_class(root: Path, out: Path, *, workers: int | None = None, regrade: bool = False,
                 seed: int | None = None, limits: Limits = Limits(),
                 progress: bool = True) -> ClassSummary:
@@ -188,12 +195,15 @@ def grade_class(root: Path, out: Path, *, workers: int | None = None, regrade: b
                 if bar:
                     bar.update()
         else:
-            with ProcessPoolExecutor(max_workers=workers) as pool:
+            pool = ProcessPoolExecutor(max_workers=workers, initializer=_leave_interrupt)
+            try:
                 futures = [pool.submit(grade_student, s, out, seed, limits) for s in todo]
                 for future in as_completed(futures):
                     future.result()
                     if bar:
                         bar.update()
+            finally:      # on Ctrl-C: who is being graded finishes, nobody new starts
+                pool.shutdown(wait=True, cancel_futures=True)
     finally:
         if bar:
             bar.close()

@@ -125,6 +125,10 @@ def grade_class(args: argparse.Namespace) -> int:
     except (ConfigError, ClassError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print(f"\ninterrupted: the students graded so far are in {args.out / 'grades.csv'}; "
+              "run the same command again to grade the rest", file=sys.stderr)
+        return 130
     print(f"{summary.students} students: {summary.graded_now} graded now, "
           f"{summary.skipped} already graded; grades in {summary.grades_csv}")
     if summary.common_misconceptions:

@@ -2,6 +2,7 @@
 
 import csv
 import json
+import os
 import shutil
 import signal
 import subprocess
@@ -104,6 +105,33 @@ def test_a_killed_run_resumes_without_half_written_files(klass, tmp_path):
     assert sorted(r["student"] for r in rows(out)) == ["alice", "bob", "carol", "dave", "erin",
                                                        "frank"]
     assert not [p for p in out.rglob(".*") if p.is_file()]    # no temp file left behind
+
+
+def test_ctrl_c_lets_the_running_students_finish_and_says_how_to_go_on(tmp_path):
+    root = tmp_path / "class"
+    for n in range(12):                         # each one hangs a second in one exercise
+        _copy(SOLUTIONS, root / f"s{n:02}")
+        (root / f"s{n:02}" / "weight_updates.py").write_text(
+            "import time\nt0 = time.time()\nwhile time.time() < t0 + 60:\n    pass\n")
+    out = tmp_path / "out"
+    args = ["grade-class", root, "--out", out, "--workers", "2", "--no-progress",
+            "--timeout", "1"]
+    proc = subprocess.Popen([sys.executable, "-m", "autograder", *map(str, args)], cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    deadline = time.time() + 60
+    while time.time() < deadline and not list(out.glob("*/results.json")):
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGINT)           # what Ctrl-C sends: the whole group
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130
+    assert "interrupted" in err and "run the same command again" in err
+    assert "Traceback" not in err
+    done = len(list(out.glob("*/results.json")))
+    assert 1 <= done < 12 and len(rows(out)) == done       # nobody half graded
+    run = cli(*args)
+    assert run.returncode == 0 and f"{12 - done} graded now" in run.stdout
+    assert len(rows(out)) == 12
 
 
 def test_bad_arguments_exit_2(tmp_path, klass):
