@@ -17,6 +17,7 @@ import zipfile
 from pathlib import Path, PurePosixPath
 
 from .curriculum import MODULES
+from .ipynb import as_modules
 
 MAX_MEMBER_BYTES = 16 * 1024**2            # a notebook with pictures fits; a bomb does not
 NAMES = frozenset(f"{m}{ext}" for m in MODULES for ext in (".py", ".ipynb"))
@@ -108,7 +109,6 @@ def modules_of(path: Path):
     """The folder of modules that the submission at ``path`` gives: a
     folder (its notebooks read as modules) or a ``.zip`` of one.  Anything
     else is given back as it is, for the grader to refuse with its reason."""
-    from .ipynb import as_modules
     path = Path(path)
     with contextlib.ExitStack() as stack:
         if path.is_file() and path.suffix.lower() == ".zip":

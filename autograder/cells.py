@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import ast
 import importlib
+import importlib.util
 import io
 import re
-import importlib.util
 import tokenize
 from dataclasses import dataclass
 
