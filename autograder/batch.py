@@ -182,7 +182,9 @@ def grade_class(root: Path, out: Path, *, workers: int | None = None, regrade: b
         (out / CLASS_FILE).unlink()
     seed = prepare_out(out, seed)
     students = find_students(root)
-    todo = [s for s in students if regrade or read_results(out / s.name / RESULTS) is None]
+    kept = {} if regrade else {s.name: data for s in students
+                               if (data := read_results(out / s.name / RESULTS)) is not None}
+    todo = [s for s in students if s.name not in kept]
     workers = max(1, min(workers or os.cpu_count() or 1, len(todo) or 1))
     bar = None
     if progress:
@@ -208,7 +210,7 @@ def grade_class(root: Path, out: Path, *, workers: int | None = None, regrade: b
         if bar:
             bar.close()
         _close_sandbox()
-        csv_path, common = write_grades(out, students)
+        csv_path, common = write_grades(out, students, kept)
     return ClassSummary(len(students), len(todo), len(students) - len(todo), csv_path, common)
 
 
@@ -233,17 +235,20 @@ def read_results(path: Path) -> dict | None:
     return data
 
 
-def write_grades(out: Path, students: list[Path]) -> tuple[Path, tuple[str, ...]]:
+def write_grades(out: Path, students: list[Path],
+                 known: dict[str, dict] | None = None) -> tuple[Path, tuple[str, ...]]:
     """grades.csv from the results files: one row per graded student; and
     the class's checks.csv and misconceptions.csv (see class_report).
-    Returns grades.csv's path and the most frequent misconceptions."""
+    ``known`` holds results already read this run (by student), which are
+    not read again.  Returns grades.csv's path and the most frequent
+    misconceptions."""
     from .class_report import checks_csv, misconceptions_csv, most_common, tally
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(COLUMNS)
     results = []
     for student in students:
-        data = read_results(out / student.name / RESULTS)
+        data = (known or {}).get(student.name) or read_results(out / student.name / RESULTS)
         if data is None:
             continue
         results.append(data)
