@@ -140,10 +140,14 @@ def as_modules(folder: Path):
     try:
         for module in MODULES:
             py, nb = folder / f"{module}.py", folder / f"{module}.ipynb"
+            linked = next((p for p in (py, nb) if p.is_symlink()), None)
             if py.is_file() and not py.is_symlink():
                 shutil.copyfile(py, tmp / py.name)
             elif nb.is_file() and not nb.is_symlink():
                 (tmp / py.name).write_text(notebook_module(nb), encoding="utf-8")
+            elif linked is not None:   # never followed: it may point anywhere
+                (tmp / py.name).write_text(_refusal(
+                    f"{linked.name} is a symbolic link; submit the file itself"), encoding="utf-8")
         yield tmp
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
