@@ -66,7 +66,8 @@ def decide_df(tree_text: str) -> tuple:
     ``("over budget", why)``.  Cached: a class hands in the same few forms
     again and again, and each costs a fork and milliseconds of sympy."""
     reference_derivative()   # sympy imported and f′ derived here, inherited by the child
-    bounded = run_bounded(_decide, tree_text)
+    bounded = run_bounded(_decide, tree_text, seconds=budget.SECONDS,
+                          memory_bytes=budget.MEMORY_BYTES)
     if bounded.status == "done":
         status, detail = bounded.value
         return (status, detail)
