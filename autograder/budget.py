@@ -4,26 +4,30 @@ Rebuilding a student's expression into sympy, expanding it, asking
 ``equals``: each is the grader's code, but its cost is chosen by the
 student, and a tree of a few dozen nodes can make it run for ever or fill
 the machine (tests/corpus/hostile/expand_bomb, power_tower).  Such work
-runs here in a forked child of the grader, with an address-space limit on
-top of what the grader already holds and a wall-clock deadline; the child
-sends back plain JSON and the grader reads nothing else from it.  Past the
-budget the child is killed and the caller is told so: a check then says
-"undecided", and grading goes on.
+runs here in a *helper*: a child forked from the grader at its first
+request, with an address-space limit on top of what the grader held then,
+that serves requests one at a time (plain JSON in and out, over two pipes;
+the grader reads nothing else from it).  Each request has a wall-clock
+deadline; past it, or past the memory limit, the helper is killed, the
+caller is told so (a check then says "undecided" or falls back to a
+numeric comparison), and the next request forks a fresh one.
 
-A fork costs a few milliseconds; callers cache the answers, so a class
-that hands in the same forms again and again pays for each form once per
-grader process.  Where ``os.fork`` does not exist the work runs inline,
-unbounded.
+The helper lives as long as the grader (it ends when its request pipe
+closes), so sympy's caches stay warm from one student to the next as they
+did in the grader's own process: a request costs a pipe round trip.  Where
+``os.fork`` does not exist the work runs inline, unbounded.
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
 import math
 import os
 import resource
 import select
 import signal
+import threading
 import time
 import warnings
 from dataclasses import dataclass
@@ -36,12 +40,13 @@ MIB = 1024**2
 # machine, and short enough that a class of hostile copies costs little
 # (each distinct form is decided once per grader process).
 SECONDS = 3.0
-# What the decision may allocate beyond what the grader already holds:
-# ordinary expansions take a few MiB; 256 MiB leaves room for two pool
-# workers' deciders at once on a small machine.
+# What the helper may allocate beyond what the grader held when it was
+# forked: ordinary decisions take a few MiB, sympy's caches a few tens over
+# a class; 256 MiB leaves room for one helper per pool worker on a small
+# machine.
 MEMORY_BYTES = 256 * MIB
-# The most a child may send back (it is the grader's own code: a verdict
-# is a few bytes).
+# The most a reply may hold (it is the grader's own code: a verdict is a
+# few bytes).
 MAX_REPLY_BYTES = 1 * MIB
 
 
@@ -50,7 +55,7 @@ class Bounded:
     """What became of a budgeted call.  ``status``: done (``value`` holds
     what the function returned), time (past the deadline), memory (past
     the memory budget), failed (it raised: ``detail`` names the exception,
-    or the child ended without a word)."""
+    or the helper ended without a word)."""
     status: str
     value: Any = None
     detail: str = ""
@@ -62,9 +67,9 @@ class Bounded:
 
 def run_bounded(fn: Callable[..., Any], *args: Any, seconds: float = SECONDS,
                 memory_bytes: int = MEMORY_BYTES) -> Bounded:
-    """``fn(*args)`` in a forked child, within ``seconds`` of wall time and
+    """``fn(*args)`` in ``fn``'s helper, within ``seconds`` of wall time and
     ``memory_bytes`` of address space beyond the grader's own.  ``fn`` must
-    return plain JSON data."""
+    be a module-level function taking and returning plain JSON data."""
     if not hasattr(os, "fork"):
         try:
             return Bounded("done", fn(*args))
@@ -72,76 +77,171 @@ def run_bounded(fn: Callable[..., Any], *args: Any, seconds: float = SECONDS,
             return Bounded("memory")
         except Exception as exc:
             return Bounded("failed", detail=type(exc).__name__)
-    read_fd, write_fd = os.pipe()
-    with warnings.catch_warnings():
-        # Python 3.12+ warns about fork() beside threads (the sandbox's
-        # writer, a notebook kernel's): the child only computes, writes
-        # one pipe and leaves with os._exit, taking no lock they hold.
-        warnings.simplefilter("ignore", DeprecationWarning)
-        pid = os.fork()
-    if pid == 0:   # pragma: no cover - the child
-        os.close(read_fd)
-        _child(fn, args, seconds, memory_bytes, write_fd)
-    os.close(write_fd)
-    done = False
-    try:
-        data, complete = _read_until(read_fd, time.monotonic() + seconds)
-        done = complete
-    finally:
-        os.close(read_fd)
-        if not done:
-            _kill(pid)
-        status = _reap(pid)
-    if not complete:
-        return Bounded("time")
-    try:
-        reply = json.loads(data.decode("utf-8")) if data else None
-    except ValueError:
-        reply = None
-    if type(reply) is not dict:
-        # Killed by the memory limit the hard way, or by the backstop alarm.
+    with _LOCK:
+        for _ in range(2):
+            helper = _helper_for(fn, memory_bytes)
+            fresh = helper.served == 0
+            result = helper.call(list(args), seconds)
+            if result.status in ("time", "memory") or not helper.alive:
+                _HELPERS.pop((fn, memory_bytes), None)
+                helper.stop()
+            # A helper that served others may be short of memory from their
+            # caches: only a fresh one's "memory" is the expression's doing.
+            if result.status != "memory" or fresh:
+                break
+        return result
+
+
+_HELPERS: dict = {}
+_LOCK = threading.Lock()
+
+
+def _helper_for(fn, memory_bytes) -> "_Helper":
+    helper = _HELPERS.get((fn, memory_bytes))
+    if helper is None or not helper.alive or helper.owner != os.getpid():
+        # (A helper forked by a parent process is the parent's: leave it be.)
+        helper = _HELPERS[(fn, memory_bytes)] = _Helper(fn, memory_bytes)
+    return helper
+
+
+def stop_helpers() -> None:
+    """End this process's helpers (they also end by themselves with it)."""
+    for key, helper in list(_HELPERS.items()):
+        if helper.owner == os.getpid():
+            helper.stop()
+        _HELPERS.pop(key, None)
+
+
+class _Helper:
+    def __init__(self, fn, memory_bytes: int):
+        self.owner = os.getpid()
+        self.served = 0
+        request_r, self._request_w = os.pipe()
+        self._reply_r, reply_w = os.pipe()
+        with warnings.catch_warnings():
+            # Python 3.12+ warns about fork() beside threads (the sandbox's
+            # writer, a notebook kernel's): the helper takes no lock they
+            # hold, and leaves with os._exit.
+            warnings.simplefilter("ignore", DeprecationWarning)
+            pid = os.fork()
+        if pid == 0:   # pragma: no cover - the helper
+            _serve(fn, memory_bytes, request_r, reply_w)
+        os.close(request_r)
+        os.close(reply_w)
+        self.pid: int | None = pid
+
+    @property
+    def alive(self) -> bool:
+        return self.pid is not None
+
+    def call(self, args: list, seconds: float) -> Bounded:
+        try:
+            request = (json.dumps([args, seconds]) + "\n").encode("utf-8")
+            view = memoryview(request)
+            while view:
+                view = view[os.write(self._request_w, view):]
+        except OSError:
+            return self._ended()
+        line, complete = _read_line(self._reply_r, time.monotonic() + seconds)
+        if not complete:
+            self.stop()
+            return Bounded("time")
+        if line is None:
+            return self._ended()
+        self.served += 1
+        try:
+            reply = json.loads(line.decode("utf-8"))
+        except ValueError:
+            reply = None
+        if type(reply) is not dict:
+            return Bounded("failed", detail="unreadable reply")
+        if "value" in reply:
+            return Bounded("done", reply["value"])
+        if reply.get("memory"):
+            return Bounded("memory")
+        return Bounded("failed", detail=str(reply.get("error", "")))
+
+    def _ended(self) -> Bounded:
+        """The helper ended without answering: killed at its memory limit
+        the hard way, or by its backstop alarm."""
+        status = self.stop()
         return Bounded("memory" if status == signal.SIGKILL else "failed",
-                       detail=f"the decider ended without an answer ({status})")
-    if "value" in reply:
-        return Bounded("done", reply["value"])
-    if reply.get("memory"):
-        return Bounded("memory")
-    return Bounded("failed", detail=str(reply.get("error", "")))
+                       detail=f"the helper ended without an answer ({status})")
+
+    def stop(self) -> int | None:
+        """Kill and reap the helper; the signal that ended it, if any."""
+        if self.pid is None:
+            return None
+        for fd in (self._request_w, self._reply_r):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        pid, self.pid = self.pid, None
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        try:
+            _, status = os.waitpid(pid, 0)
+        except ChildProcessError:
+            return None
+        return os.WTERMSIG(status) if os.WIFSIGNALED(status) else None
 
 
-def _child(fn, args, seconds, memory_bytes, write_fd) -> None:   # pragma: no cover
-    code = 0
+def _serve(fn, memory_bytes, request_r, reply_w) -> None:   # pragma: no cover
+    """The helper's loop: one request a line, one reply a line, until the
+    grader closes the request pipe."""
     try:
-        # A backstop should the grader die first: the child ends by itself.
-        # Ctrl-C is the grader's to handle.
+        # Hold nothing of the grader's but the two pipes: no copy of its
+        # output or of its sandbox's pipes may outlive it here.
+        request_r = fcntl.fcntl(request_r, fcntl.F_DUPFD, 3)   # never 0-2, replaced next
+        reply_w = fcntl.fcntl(reply_w, fcntl.F_DUPFD, 3)
+        devnull = os.open(os.devnull, os.O_RDWR)
+        for fd in (0, 1, 2):
+            os.dup2(devnull, fd)
+        keep = {0, 1, 2, request_r, reply_w}
+        for name in os.listdir("/proc/self/fd") if os.path.isdir("/proc/self/fd") else ():
+            if int(name) not in keep:
+                try:
+                    os.close(int(name))
+                except OSError:
+                    pass
         try:
             signal.signal(signal.SIGALRM, signal.SIG_DFL)
-            signal.signal(signal.SIGINT, signal.SIG_IGN)
-        except ValueError:   # not the main thread, where a platform keeps that rule
+            signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C is the grader's to handle
+        except ValueError:
             pass
-        signal.alarm(max(1, math.ceil(seconds)) + 1)
         _limit_memory(memory_bytes)
-        try:
-            reply = {"value": fn(*args)}
-        except MemoryError:
-            reply = {"memory": True}
-        except RecursionError:
-            reply = {"error": "RecursionError"}
-        except Exception as exc:
-            reply = {"error": type(exc).__name__}
-        try:
-            data = json.dumps(reply).encode("utf-8")
-        except (TypeError, ValueError, MemoryError):
-            data = b'{"error": "unencodable"}'
-        if len(data) > MAX_REPLY_BYTES:
-            data = b'{"error": "reply too large"}'
-        view = memoryview(data)
-        while view:
-            view = view[os.write(write_fd, view):]
+        requests = os.fdopen(request_r, "rb")
+        for line in requests:
+            args, seconds = json.loads(line)
+            # A backstop should the grader die first: the helper ends by itself.
+            signal.alarm(max(1, math.ceil(seconds)) + 1)
+            try:
+                reply = {"value": fn(*args)}
+            except MemoryError:
+                reply = {"memory": True}
+            except RecursionError:
+                reply = {"error": "RecursionError"}
+            except Exception as exc:
+                reply = {"error": type(exc).__name__}
+            signal.alarm(0)
+            try:
+                data = json.dumps(reply).encode("utf-8")
+            except (TypeError, ValueError, MemoryError):
+                data = b'{"error": "unencodable"}'
+            if len(data) > MAX_REPLY_BYTES:
+                data = b'{"error": "reply too large"}'
+            view = memoryview(data + b"\n")
+            while view:
+                view = view[os.write(reply_w, view):]
+            if "memory" in reply:
+                break   # a fresh helper for the next request
     except BaseException:
-        code = 1
+        pass
     finally:
-        os._exit(code)
+        os._exit(0)
 
 
 def _limit_memory(memory_bytes: int) -> None:
@@ -163,36 +263,23 @@ def _limit_memory(memory_bytes: int) -> None:
         pass
 
 
-def _read_until(fd: int, deadline: float) -> tuple[bytes, bool]:
-    """What the child writes, up to end of file (complete) or the deadline."""
+def _read_line(fd: int, deadline: float) -> tuple[bytes | None, bool]:
+    """One line from the helper: (line, True); (None, True) at end of file;
+    (None, False) past the deadline."""
     chunks, size = [], 0
     while True:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
-            return b"".join(chunks), False
+            return None, False
         ready, _, _ = select.select([fd], [], [], remaining)
         if not ready:
             continue
         chunk = os.read(fd, 65536)
         if not chunk:
-            return b"".join(chunks), True
+            return None, True
         size += len(chunk)
-        if size > MAX_REPLY_BYTES:
+        if size > MAX_REPLY_BYTES + 1:
             return b"", True
         chunks.append(chunk)
-
-
-def _kill(pid: int) -> None:
-    try:
-        os.kill(pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-
-
-def _reap(pid: int) -> int | None:
-    """The signal that ended the child (None when it exited)."""
-    try:
-        _, status = os.waitpid(pid, 0)
-    except ChildProcessError:
-        return None
-    return os.WTERMSIG(status) if os.WIFSIGNALED(status) else None
+        if chunk.endswith(b"\n"):
+            return b"".join(chunks), True
