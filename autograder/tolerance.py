@@ -82,7 +82,7 @@ def fmt_pair(got: float, expected: float) -> tuple[str, str]:
     numbers to read differently (10 significant digits, up to 17)."""
     for digits in range(10, 18):
         a, b = fmt(got, digits), fmt(expected, digits)
-        if a != b or got == expected:
+        if got == expected or float(a) != float(b):
             return a, b
     return repr(float(got)), repr(float(expected))
 
