@@ -21,12 +21,14 @@ did in the grader's own process: a request costs a pipe round trip.  Where
 from __future__ import annotations
 
 import fcntl
+import importlib
 import json
 import math
 import os
 import resource
 import select
 import signal
+import sys
 import threading
 import time
 import warnings
@@ -67,7 +69,7 @@ class Bounded:
 
 def run_bounded(fn: Callable[..., Any], *args: Any, seconds: float = SECONDS,
                 memory_bytes: int = MEMORY_BYTES) -> Bounded:
-    """``fn(*args)`` in ``fn``'s helper, within ``seconds`` of wall time and
+    """``fn(*args)`` in this process's helper, within ``seconds`` of wall time and
     ``memory_bytes`` of address space beyond the grader's own.  ``fn`` must
     be a module-level function taking and returning plain JSON data."""
     if not hasattr(os, "fork"):
@@ -79,11 +81,11 @@ def run_bounded(fn: Callable[..., Any], *args: Any, seconds: float = SECONDS,
             return Bounded("failed", detail=type(exc).__name__)
     with _LOCK:
         for _ in range(2):
-            helper = _helper_for(fn, memory_bytes)
+            helper = _helper_for(memory_bytes)
             fresh = helper.served == 0
-            result = helper.call(list(args), seconds)
+            result = helper.call(fn, list(args), seconds)
             if result.status in ("time", "memory") or not helper.alive:
-                _HELPERS.pop((fn, memory_bytes), None)
+                _HELPERS.pop(memory_bytes, None)
                 helper.stop()
             # A helper that served others may be short of memory from their
             # caches: only a fresh one's "memory" is the expression's doing.
@@ -96,25 +98,29 @@ _HELPERS: dict = {}
 _LOCK = threading.Lock()
 
 
-def _helper_for(fn, memory_bytes) -> "_Helper":
-    helper = _HELPERS.get((fn, memory_bytes))
-    if helper is None or not helper.alive or helper.owner != os.getpid():
-        # (A helper forked by a parent process is the parent's: leave it be.)
-        helper = _HELPERS[(fn, memory_bytes)] = _Helper(fn, memory_bytes)
+def _helper_for(memory_bytes) -> "_Helper":
+    helper = _HELPERS.get(memory_bytes)
+    if helper is None or not helper.alive:
+        helper = _HELPERS[memory_bytes] = _Helper(memory_bytes)
     return helper
 
 
-def stop_helpers() -> None:
-    """End this process's helpers (they also end by themselves with it)."""
-    for key, helper in list(_HELPERS.items()):
-        if helper.owner == os.getpid():
-            helper.stop()
-        _HELPERS.pop(key, None)
+def _forget_inherited() -> None:
+    """In a child forked from the grader (a pool worker, or a helper): the
+    parent's helpers are the parent's.  Their pipes are closed here, so
+    that each still ends with the process that owns it, and the child
+    forks its own when it needs one."""
+    for helper in _HELPERS.values():
+        helper.forget()
+    _HELPERS.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_inherited)
 
 
 class _Helper:
-    def __init__(self, fn, memory_bytes: int):
-        self.owner = os.getpid()
+    def __init__(self, memory_bytes: int):
         self.served = 0
         request_r, self._request_w = os.pipe()
         self._reply_r, reply_w = os.pipe()
@@ -125,7 +131,7 @@ class _Helper:
             warnings.simplefilter("ignore", DeprecationWarning)
             pid = os.fork()
         if pid == 0:   # pragma: no cover - the helper
-            _serve(fn, memory_bytes, request_r, reply_w)
+            _serve(memory_bytes, request_r, reply_w)
         os.close(request_r)
         os.close(reply_w)
         self.pid: int | None = pid
@@ -134,9 +140,10 @@ class _Helper:
     def alive(self) -> bool:
         return self.pid is not None
 
-    def call(self, args: list, seconds: float) -> Bounded:
+    def call(self, fn, args: list, seconds: float) -> Bounded:
         try:
-            request = (json.dumps([args, seconds]) + "\n").encode("utf-8")
+            request = (json.dumps([fn.__module__, fn.__qualname__, args, seconds]) + "\n"
+                       ).encode("utf-8")
             view = memoryview(request)
             while view:
                 view = view[os.write(self._request_w, view):]
@@ -168,6 +175,14 @@ class _Helper:
         return Bounded("memory" if status == signal.SIGKILL else "failed",
                        detail=f"the helper ended without an answer ({status})")
 
+    def forget(self) -> None:
+        for fd in (self._request_w, self._reply_r):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        self.pid = None
+
     def stop(self) -> int | None:
         """Kill and reap the helper; the signal that ended it, if any."""
         if self.pid is None:
@@ -189,7 +204,7 @@ class _Helper:
         return os.WTERMSIG(status) if os.WIFSIGNALED(status) else None
 
 
-def _serve(fn, memory_bytes, request_r, reply_w) -> None:   # pragma: no cover
+def _serve(memory_bytes, request_r, reply_w) -> None:   # pragma: no cover
     """The helper's loop: one request a line, one reply a line, until the
     grader closes the request pipe."""
     try:
@@ -215,10 +230,11 @@ def _serve(fn, memory_bytes, request_r, reply_w) -> None:   # pragma: no cover
         _limit_memory(memory_bytes)
         requests = os.fdopen(request_r, "rb")
         for line in requests:
-            args, seconds = json.loads(line)
+            module, name, args, seconds = json.loads(line)
             # A backstop should the grader die first: the helper ends by itself.
             signal.alarm(max(1, math.ceil(seconds)) + 1)
             try:
+                fn = getattr(sys.modules.get(module) or importlib.import_module(module), name)
                 reply = {"value": fn(*args)}
             except MemoryError:
                 reply = {"memory": True}
