@@ -807,5 +807,5 @@ def test_working_copy_is_capped_and_off_the_disk(submission, grade):
     match = re.search(r"WROTE (\d+) FILES (\d+) BYTES", output)
     assert match, output
     files, size = int(match[1]), int(match[2])
-    assert files < 8000 and size <= 64 * MIB, output
+    assert files < 3000 and size <= 64 * MIB, output
     assert result.score == result.max_score, scores(result)

@@ -1,5 +1,5 @@
 """Hostile: fills its working folder with files (each under the output cap,
-which is per file): up to 8 000 files of 16 KiB, 125 MiB in all, stopping
+which is per file): up to 3 000 files of 32 KiB, 94 MiB in all, stopping
 at the first refusal.  Where the working copy sits on the host's disk,
 all of it lands there.  Prints how much it wrote.  The exercise itself is
 correct."""
@@ -7,10 +7,10 @@ correct."""
 import os
 
 _bytes = _files = 0
-_chunk = b"\0" * (16 * 1024)
+_chunk = b"\0" * (32 * 1024)
 try:
     os.mkdir("flood")
-    for _i in range(8000):
+    for _i in range(3000):
         with open(os.path.join("flood", str(_i)), "wb") as _fh:
             _fh.write(_chunk)
         _files += 1
