@@ -279,9 +279,12 @@ def _walls(hide, roots, keep):
 
 
 CLONE_NEWNS, CLONE_NEWPID = 0x20000, 0x20000000
+CLONE_NEWIPC, CLONE_NEWNET = 0x08000000, 0x40000000
 # Set in the server: whether it is the first process (init) of a PID
+# namespace of its own, whether it (and so every worker) has a network
 # namespace of its own, and its pid as seen from outside (names its cgroups).
 _PID_NAMESPACE = False
+_NET_NAMESPACE = False
 _SERVER_PID = os.getpid()
 
 
@@ -301,14 +304,159 @@ def _become_namespace_init():
     processes of its own exercise (and the server, root's, which it may not
     signal), and when the server ends the kernel kills all of them.  Costs
     one small fork at start-up instead of two large ones per exercise."""
-    global _PID_NAMESPACE
-    if not _unshare(CLONE_NEWPID):
+    global _PID_NAMESPACE, _NET_NAMESPACE
+    # The network namespace too, once per server: a new one holds nothing
+    # but a loopback interface, left down, so no address answers (not even
+    # 127.0.0.1), and nothing in it outlives the processes that made it --
+    # sockets die with their processes, every process of an exercise is
+    # killed before the next one starts, and only root (which the worker
+    # is not) could configure an interface, a route or a filter.  One per
+    # worker would cost a namespace set-up and tear-down per exercise.
+    if _unshare(CLONE_NEWPID | CLONE_NEWNET):
+        _NET_NAMESPACE = True
+    elif not _unshare(CLONE_NEWPID):
+        _NET_NAMESPACE = _unshare(CLONE_NEWNET)
         return False
     pid = os.fork()
     if pid:
         _mirror(pid)           # never returns
     _die_with_parent()         # the outer process killed: the namespace ends
     _PID_NAMESPACE = True
+    return True
+
+
+# The worker's root file system is built from an allowlist: the system's
+# programs, libraries and settings and the Python libraries, read-only; a
+# fresh /proc of its PID namespace; a few devices; fresh, capped scratch
+# folders; its own copy of the submission on a capped tmpfs.  Nothing else
+# of the machine (home folders, other checkouts, the class, OUT) is there.
+SYSTEM = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc", "/sys")
+DEVICES = ("null", "zero", "full", "random", "urandom", "tty")
+ROOT_SCRATCH = ("/tmp", "/var/tmp", "/dev/shm", "/run/lock")
+# Caps of each scratch folder and of the working copy (which holds at most
+# 20 MiB and 500 files of the submission); what is written there is memory,
+# charged to the job's memory cgroup.
+SCRATCH_TMPFS = b"size=64m,nr_inodes=4096,mode=1777"
+COPY_TMPFS = b"size=64m,nr_inodes=2048,mode=755,uid=65534,gid=65534"
+# pivot_root(2) has no libc wrapper; its number where it is known, else chroot.
+PIVOT_ROOT = {"x86_64": 155, "aarch64": 41, "riscv64": 41, "ppc64le": 203,
+              "ppc64": 203, "s390x": 217, "i686": 217, "i386": 217, "armv7l": 218}
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REMOUNT = 1, 2, 4, 8, 32
+MS_BIND, MS_REC, MS_PRIVATE, MNT_DETACH = 4096, 0x4000, 1 << 18, 2
+
+
+def _within(path, folders):
+    """Whether ``path`` is one of ``folders`` or below one, as written
+    (no symlink resolved: in the worker's new root they point elsewhere)."""
+    return any(path == f or path.startswith(f.rstrip(os.sep) + os.sep) for f in folders)
+
+
+def _copy_tree(src, dst):
+    """Copy the job's files into the worker's tmpfs, owned by the
+    unprivileged user; what does not fit is left out."""
+    import shutil
+    for root, dirs, files in os.walk(src):
+        target = os.path.join(dst, os.path.relpath(root, src))
+        for name in dirs:
+            try:
+                os.mkdir(os.path.join(target, name))
+                os.chown(os.path.join(target, name), NOBODY, NOBODY)
+            except OSError:
+                pass
+        for name in files:
+            path = os.path.join(target, name)
+            try:
+                shutil.copyfile(os.path.join(root, name), path, follow_symlinks=False)
+                os.chown(path, NOBODY, NOBODY)
+            except OSError:
+                pass
+
+
+def _build_root(keep, prefixes, hide, roots, workdir, gaps):
+    """Make this process's root a tmpfs that holds only what the worker
+    needs (see SYSTEM, ROOT_SCRATCH): the folders in ``keep`` and the
+    interpreter ``prefixes`` read-only at their own paths, the grader's
+    folders (``hide``) covered where a kept one holds them, and a capped
+    tmpfs at ``workdir`` holding a copy of it.  Needs root and a mount
+    namespace of its own; False if the view could not be built (the
+    process's root is then the machine's).  Adds "proc" to ``gaps`` when
+    no fresh /proc could be mounted (its /proc is then empty)."""
+    import ctypes
+    import platform
+    libc = ctypes.CDLL(None, use_errno=True)
+
+    def mount(src, target, fstype, flags, data=None):
+        if libc.mount(src, target.encode(), fstype, flags, data) != 0:
+            raise OSError(ctypes.get_errno(), f"mount {target}")
+
+    mount(b"none", "/", None, MS_REC | MS_PRIVATE)
+    new = os.path.join(os.path.dirname(workdir), "root")
+    os.makedirs(new, exist_ok=True)
+    mount(b"tmpfs", new, b"tmpfs", MS_NOSUID | MS_NODEV, b"size=1m,nr_inodes=4096,mode=755")
+    bound = []
+
+    def bind(path):
+        target = new + path
+        os.makedirs(target, exist_ok=True)
+        mount(path.encode(), target, None, MS_BIND | MS_REC)
+        try:
+            mount(b"none", target, None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID)
+        except OSError:
+            pass   # read-only only where the system lets a bind be remounted
+        bound.append(path)
+
+    for path in SYSTEM:
+        if os.path.islink(path):
+            os.symlink(os.readlink(path), new + path)
+            bound.append(path)
+        elif os.path.isdir(path):
+            bind(path)
+    os.mkdir(new + "/proc")
+    try:
+        mount(b"proc", new + "/proc", b"proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
+    except OSError:
+        gaps.append("proc")
+    os.mkdir(new + "/dev")
+    mount(b"tmpfs", new + "/dev", b"tmpfs", MS_NOSUID, b"size=64k,nr_inodes=64,mode=755")
+    for name in DEVICES:
+        if os.path.exists("/dev/" + name):
+            os.close(os.open(new + "/dev/" + name, os.O_CREAT | os.O_WRONLY, 0o666))
+            mount(("/dev/" + name).encode(), new + "/dev/" + name, None, MS_BIND)
+    for name, target in (("fd", "/proc/self/fd"), ("stdin", "/proc/self/fd/0"),
+                         ("stdout", "/proc/self/fd/1"), ("stderr", "/proc/self/fd/2")):
+        os.symlink(target, new + "/dev/" + name)
+    for path in ROOT_SCRATCH:
+        os.makedirs(new + path, exist_ok=True)
+        mount(b"tmpfs", new + path, b"tmpfs", MS_NOSUID | MS_NODEV, SCRATCH_TMPFS)
+    os.symlink("../run/lock", new + "/var/lock")
+    wanted = set()
+    for path in list(keep) + [p for p in prefixes
+                              if not any(_within(r, [p]) for r in roots)]:
+        if os.path.isdir(path):
+            wanted.update((os.path.normpath(os.path.abspath(path)), os.path.realpath(path)))
+    for path in sorted(wanted):
+        if not _within(path, bound):
+            bind(path)
+    os.makedirs(new + workdir, exist_ok=True)
+    mount(b"tmpfs", new + workdir, b"tmpfs", MS_NOSUID | MS_NODEV, COPY_TMPFS)
+    _copy_tree(workdir, new + workdir)
+    # The grader's folders, where a bound folder holds them (an installed
+    # grader in site-packages, a checkout under /usr); a checkout that holds
+    # a kept library (its .venv) stays open, with its own folders covered.
+    for path in list(hide) + [r for r in roots if not any(_within(k, [r]) for k in wanted)]:
+        for variant in {os.path.normpath(os.path.abspath(path)), os.path.realpath(path)}:
+            if _within(variant, bound) and os.path.isdir(new + variant):
+                mount(b"tmpfs", new + variant, b"tmpfs", MS_RDONLY, b"size=4k")
+    os.chdir(new)
+    number = PIVOT_ROOT.get(platform.machine())
+    if number is not None and libc.syscall(number, b".", b".") == 0:
+        # The old root now lies on top of the new one: detach it, and with
+        # it every mount of the machine.
+        if libc.umount2(b".", MNT_DETACH) != 0:
+            raise OSError(ctypes.get_errno(), "umount the old root")
+    else:
+        os.chroot(".")
+    os.chdir("/")
     return True
 
 
@@ -410,12 +558,32 @@ def _child_main(request, result_fd, output_fd, np, sympy, groups=None):
         # the worker, and the grader names the cap.
         signal.signal(signal.SIGXFSZ, signal.SIG_DFL)
         workdir = request["workdir"]
-        masked = False
-        if os.getuid() == 0 and _unshare(CLONE_NEWNS):
-            # A mount namespace of this worker's own (the PID namespace is
-            # the server's, of which it is the first process).
-            masked = _build_view(request.get("hide", []), request.get("hide_roots", []),
-                                 [p for p in sys.path if p] + [os.path.dirname(workdir)])
+        masked, gaps = False, []
+        if os.getuid() == 0:
+            # Mount and IPC namespaces of this worker's own (the PID and
+            # network namespaces are the server's): its SysV segments,
+            # semaphores and message queues end with it.
+            own_mounts = ipc = _unshare(CLONE_NEWNS | CLONE_NEWIPC)
+            if not own_mounts:
+                own_mounts, ipc = _unshare(CLONE_NEWNS), _unshare(CLONE_NEWIPC)
+            gaps += [name for name, ok in (("pid", _PID_NAMESPACE), ("network", _NET_NAMESPACE),
+                                           ("ipc", ipc), ("mount", own_mounts)) if not ok]
+            if own_mounts:
+                hide = request.get("hide", [])
+                roots = request.get("hide_roots", [])
+                keep = [p for p in sys.path if p]
+                try:
+                    # The interpreter's own folders too: student code may
+                    # start sys.executable (a venv's bin, outside its prefix
+                    # under -S).
+                    prefixes = [sys.prefix, sys.base_prefix, sys.exec_prefix,
+                                os.path.dirname(sys.executable)]
+                    masked = _build_root(keep, prefixes, hide, roots, workdir, gaps)
+                except Exception:
+                    # Not here (no pivot_root nor chroot, say): cover the
+                    # grader's folders alone, as before the allowlist.
+                    gaps.append("root")
+                    masked = _build_view(hide, roots, keep + [os.path.dirname(workdir)])
         address_space = request["base_vm"] + limits["memory_bytes"]
         resource.setrlimit(resource.RLIMIT_AS, (address_space, address_space))
         resource.setrlimit(resource.RLIMIT_FSIZE, (limits["output_bytes"],) * 2)
@@ -458,7 +626,7 @@ def _child_main(request, result_fd, output_fd, np, sympy, groups=None):
                 out.write(dumps({"i": obj.get("i"), "unencodable": str(exc)[:200]}) + "\n")
             out.flush()
 
-        emit({"masked": masked})
+        emit({"masked": masked, "gaps": gaps})
         run_probes(request["module"], request["probes"], emit, np, sympy)
         out.flush()
     except BaseException:
@@ -642,7 +810,7 @@ def serve():
     # emptied here once: a worker empties them (its import path changes),
     # and freeing the server's finders with their folder listings in every
     # worker cost ~3 ms of copy-on-write page faults per exercise.
-    import ctypes, importlib, resource  # noqa: F401,E401
+    import ctypes, importlib, platform, resource, shutil  # noqa: F401,E401
     sys.path_importer_cache.clear()
     try:
         import ctypes
