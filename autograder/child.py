@@ -338,11 +338,8 @@ ROOT_SCRATCH = ("/tmp", "/var/tmp", "/dev/shm", "/run/lock")
 # charged to the job's memory cgroup.
 SCRATCH_TMPFS = b"size=64m,nr_inodes=4096,mode=1777"
 COPY_TMPFS = b"size=64m,nr_inodes=2048,mode=755,uid=65534,gid=65534"
-# pivot_root(2) has no libc wrapper; its number where it is known, else chroot.
-PIVOT_ROOT = {"x86_64": 155, "aarch64": 41, "riscv64": 41, "ppc64le": 203,
-              "ppc64": 203, "s390x": 217, "i686": 217, "i386": 217, "armv7l": 218}
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REMOUNT = 1, 2, 4, 8, 32
-MS_BIND, MS_REC, MS_PRIVATE, MNT_DETACH = 4096, 0x4000, 1 << 18, 2
+MS_BIND, MS_REC, MS_PRIVATE = 4096, 0x4000, 1 << 18
 
 
 def _within(path, folders):
@@ -372,92 +369,114 @@ def _copy_tree(src, dst):
                 pass
 
 
-def _build_root(keep, prefixes, hide, roots, workdir, gaps):
-    """Make this process's root a tmpfs that holds only what the worker
-    needs (see SYSTEM, ROOT_SCRATCH): the folders in ``keep`` and the
-    interpreter ``prefixes`` read-only at their own paths, the grader's
-    folders (``hide``) covered where a kept one holds them, and a capped
-    tmpfs at ``workdir`` holding a copy of it.  Needs root and a mount
-    namespace of its own; False if the view could not be built (the
-    process's root is then the machine's).  Adds "proc" to ``gaps`` when
-    no fresh /proc could be mounted (its /proc is then empty)."""
+def _mounter():
     import ctypes
-    import platform
     libc = ctypes.CDLL(None, use_errno=True)
 
     def mount(src, target, fstype, flags, data=None):
         if libc.mount(src, target.encode(), fstype, flags, data) != 0:
             raise OSError(ctypes.get_errno(), f"mount {target}")
+    return mount
 
-    mount(b"none", "/", None, MS_REC | MS_PRIVATE)
-    new = os.path.join(os.path.dirname(workdir), "root")
-    os.makedirs(new, exist_ok=True)
-    mount(b"tmpfs", new, b"tmpfs", MS_NOSUID | MS_NODEV, b"size=1m,nr_inodes=4096,mode=755")
-    bound = []
 
-    def bind(path):
-        target = new + path
-        os.makedirs(target, exist_ok=True)
-        mount(path.encode(), target, None, MS_BIND | MS_REC)
-        try:
-            mount(b"none", target, None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID)
-        except OSError:
-            pass   # read-only only where the system lets a bind be remounted
-        bound.append(path)
+# Set in the server: the root it built for its workers (None: not built
+# yet; False: this system refused it), and what of it is missing ("proc").
+_ROOT = None
+_ROOT_GAPS = []
 
-    for path in SYSTEM:
-        if os.path.islink(path):
-            os.symlink(os.readlink(path), new + path)
-            bound.append(path)
-        elif os.path.isdir(path):
-            bind(path)
-    os.mkdir(new + "/proc")
+
+def _prepare_root(keep, prefixes, hide, roots):
+    """Build, once per server, the root its workers are shut in (see SYSTEM,
+    ROOT_SCRATCH), at ``./root``: a tmpfs holding the system folders, the
+    folders in ``keep`` and the interpreter ``prefixes``, bound read-only at
+    their own paths; the grader's folders (``hide``) covered where a bound
+    one holds them; a fresh /proc of the server's PID namespace; a few
+    devices; the mount points of the scratch folders.  The server enters a
+    mount namespace of its own for it and keeps its view of the machine;
+    each worker then mounts its scratch folders and working copy in it and
+    is chrooted there (:func:`_enter_root`).  Built once, it costs a worker
+    a handful of mounts instead of some forty.  Returns its path, or False
+    where the system refuses (no mount namespace: a container without
+    CAP_SYS_ADMIN, say)."""
+    if not _unshare(CLONE_NEWNS):
+        return False
     try:
-        mount(b"proc", new + "/proc", b"proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
-    except OSError:
-        gaps.append("proc")
-    os.mkdir(new + "/dev")
-    mount(b"tmpfs", new + "/dev", b"tmpfs", MS_NOSUID, b"size=64k,nr_inodes=64,mode=755")
-    for name in DEVICES:
-        if os.path.exists("/dev/" + name):
-            os.close(os.open(new + "/dev/" + name, os.O_CREAT | os.O_WRONLY, 0o666))
-            mount(("/dev/" + name).encode(), new + "/dev/" + name, None, MS_BIND)
-    for name, target in (("fd", "/proc/self/fd"), ("stdin", "/proc/self/fd/0"),
-                         ("stdout", "/proc/self/fd/1"), ("stderr", "/proc/self/fd/2")):
-        os.symlink(target, new + "/dev/" + name)
+        mount = _mounter()
+        mount(b"none", "/", None, MS_REC | MS_PRIVATE)
+        new = os.path.abspath("root")
+        os.makedirs(new, exist_ok=True)
+        mount(b"tmpfs", new, b"tmpfs", MS_NOSUID | MS_NODEV, b"size=1m,nr_inodes=4096,mode=755")
+        bound = []
+
+        def bind(path):
+            target = new + path
+            os.makedirs(target, exist_ok=True)
+            mount(path.encode(), target, None, MS_BIND | MS_REC)
+            try:
+                mount(b"none", target, None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID)
+            except OSError:
+                pass   # read-only only where the system lets a bind be remounted
+            bound.append(path)
+
+        for path in SYSTEM:
+            if os.path.islink(path):
+                os.symlink(os.readlink(path), new + path)
+                bound.append(path)
+            elif os.path.isdir(path):
+                bind(path)
+        os.mkdir(new + "/proc")
+        try:
+            mount(b"proc", new + "/proc", b"proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
+        except OSError:
+            _ROOT_GAPS.append("proc")   # an empty /proc, then
+        os.mkdir(new + "/dev")
+        mount(b"tmpfs", new + "/dev", b"tmpfs", MS_NOSUID, b"size=64k,nr_inodes=64,mode=755")
+        for name in DEVICES:
+            if os.path.exists("/dev/" + name):
+                os.close(os.open(new + "/dev/" + name, os.O_CREAT | os.O_WRONLY, 0o666))
+                mount(("/dev/" + name).encode(), new + "/dev/" + name, None, MS_BIND)
+        for name, target in (("fd", "/proc/self/fd"), ("stdin", "/proc/self/fd/0"),
+                             ("stdout", "/proc/self/fd/1"), ("stderr", "/proc/self/fd/2")):
+            os.symlink(target, new + "/dev/" + name)
+        for path in ROOT_SCRATCH:
+            os.makedirs(new + path, exist_ok=True)
+        os.symlink("../run/lock", new + "/var/lock")
+        wanted = set()
+        for path in list(keep) + [p for p in prefixes
+                                  if not any(_within(r, [p]) for r in roots)]:
+            if os.path.isdir(path):
+                wanted.update((os.path.normpath(os.path.abspath(path)), os.path.realpath(path)))
+        for path in sorted(wanted):
+            if not _within(path, bound):
+                bind(path)
+        # The grader's folders, where a bound folder holds them (an installed
+        # grader in site-packages, a checkout under /usr); a checkout that
+        # holds a kept library (its .venv) stays open, its own folders covered.
+        for path in list(hide) + [r for r in roots if not any(_within(k, [r]) for k in wanted)]:
+            for variant in {os.path.normpath(os.path.abspath(path)), os.path.realpath(path)}:
+                if _within(variant, bound) and os.path.isdir(new + variant):
+                    mount(b"tmpfs", new + variant, b"tmpfs", MS_RDONLY, b"size=4k")
+        return new
+    except Exception:
+        return False
+
+
+def _enter_root(new, workdir):
+    """In a worker, in a mount namespace of its own (a copy of the
+    server's): mount fresh scratch folders and a capped tmpfs holding a
+    copy of ``workdir`` in the server's root ``new``, and shut this process
+    in it.  chroot, not pivot_root: the worker drops root before any student
+    code runs and holds no descriptor of a folder outside, so it cannot
+    leave, and detaching the machine's mounts in every worker cost more
+    than the rest of its set-up."""
+    mount = _mounter()
     for path in ROOT_SCRATCH:
-        os.makedirs(new + path, exist_ok=True)
         mount(b"tmpfs", new + path, b"tmpfs", MS_NOSUID | MS_NODEV, SCRATCH_TMPFS)
-    os.symlink("../run/lock", new + "/var/lock")
-    wanted = set()
-    for path in list(keep) + [p for p in prefixes
-                              if not any(_within(r, [p]) for r in roots)]:
-        if os.path.isdir(path):
-            wanted.update((os.path.normpath(os.path.abspath(path)), os.path.realpath(path)))
-    for path in sorted(wanted):
-        if not _within(path, bound):
-            bind(path)
     os.makedirs(new + workdir, exist_ok=True)
     mount(b"tmpfs", new + workdir, b"tmpfs", MS_NOSUID | MS_NODEV, COPY_TMPFS)
     _copy_tree(workdir, new + workdir)
-    # The grader's folders, where a bound folder holds them (an installed
-    # grader in site-packages, a checkout under /usr); a checkout that holds
-    # a kept library (its .venv) stays open, with its own folders covered.
-    for path in list(hide) + [r for r in roots if not any(_within(k, [r]) for k in wanted)]:
-        for variant in {os.path.normpath(os.path.abspath(path)), os.path.realpath(path)}:
-            if _within(variant, bound) and os.path.isdir(new + variant):
-                mount(b"tmpfs", new + variant, b"tmpfs", MS_RDONLY, b"size=4k")
-    os.chdir(new)
-    number = PIVOT_ROOT.get(platform.machine())
-    if number is not None and libc.syscall(number, b".", b".") == 0:
-        # The old root now lies on top of the new one: detach it, and with
-        # it every mount of the machine.
-        if libc.umount2(b".", MNT_DETACH) != 0:
-            raise OSError(ctypes.get_errno(), "umount the old root")
-    else:
-        os.chroot(".")
+    os.chroot(new)
     os.chdir("/")
-    return True
 
 
 def _build_view(hide, roots, keep):
@@ -571,19 +590,18 @@ def _child_main(request, result_fd, output_fd, np, sympy, groups=None):
             if own_mounts:
                 hide = request.get("hide", [])
                 roots = request.get("hide_roots", [])
-                keep = [p for p in sys.path if p]
                 try:
-                    # The interpreter's own folders too: student code may
-                    # start sys.executable (a venv's bin, outside its prefix
-                    # under -S).
-                    prefixes = [sys.prefix, sys.base_prefix, sys.exec_prefix,
-                                os.path.dirname(sys.executable)]
-                    masked = _build_root(keep, prefixes, hide, roots, workdir, gaps)
+                    if not _ROOT:
+                        raise OSError("no root of its own here")
+                    _enter_root(_ROOT, workdir)
+                    gaps += _ROOT_GAPS
+                    masked = True
                 except Exception:
-                    # Not here (no pivot_root nor chroot, say): cover the
-                    # grader's folders alone, as before the allowlist.
+                    # Not here: cover the grader's folders alone, as before
+                    # the allowlist.
                     gaps.append("root")
-                    masked = _build_view(hide, roots, keep + [os.path.dirname(workdir)])
+                    masked = _build_view(hide, roots, [p for p in sys.path if p]
+                                         + [os.path.dirname(workdir)])
         address_space = request["base_vm"] + limits["memory_bytes"]
         resource.setrlimit(resource.RLIMIT_AS, (address_space, address_space))
         resource.setrlimit(resource.RLIMIT_FSIZE, (limits["output_bytes"],) * 2)
@@ -810,7 +828,7 @@ def serve():
     # emptied here once: a worker empties them (its import path changes),
     # and freeing the server's finders with their folder listings in every
     # worker cost ~3 ms of copy-on-write page faults per exercise.
-    import ctypes, importlib, platform, resource, shutil  # noqa: F401,E401
+    import ctypes, importlib, resource, shutil  # noqa: F401,E401
     sys.path_importer_cache.clear()
     try:
         import ctypes
@@ -856,7 +874,14 @@ def read_request(fd):
 
 
 def handle(request, base_vm, np, sympy):
+    global _ROOT
     request["base_vm"] = base_vm
+    if _ROOT is None and os.getuid() == 0:
+        # The interpreter's own folders too: student code may start
+        # sys.executable (a venv's bin, outside its prefix under -S).
+        prefixes = [sys.prefix, sys.base_prefix, sys.exec_prefix, os.path.dirname(sys.executable)]
+        _ROOT = _prepare_root([p for p in sys.path if p], prefixes,
+                              request.get("hide", []), request.get("hide_roots", []))
     limits = request["limits"]
     if os.getuid() == 0:
         # Only now is this job's copy handed to the unprivileged worker: the
