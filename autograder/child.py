@@ -441,6 +441,12 @@ def _prepare_root(keep, prefixes, hide, roots):
         for path in ROOT_SCRATCH:
             os.makedirs(new + path, exist_ok=True)
         os.symlink("../run/lock", new + "/var/lock")
+        # The jobs' folders sit in the server's own (the sandbox's temporary
+        # folder): outside the scratch folders (TMPDIR elsewhere), each
+        # worker mounts a fresh tmpfs there, so that no mount point of one
+        # job is left in this root for the next.
+        if not _within(os.getcwd(), ROOT_SCRATCH):
+            os.makedirs(new + os.getcwd(), exist_ok=True)
         wanted = set()
         for path in list(keep) + [p for p in prefixes
                                   if not any(_within(r, [p]) for r in roots)]:
@@ -472,6 +478,9 @@ def _enter_root(new, workdir):
     mount = _mounter()
     for path in ROOT_SCRATCH:
         mount(b"tmpfs", new + path, b"tmpfs", MS_NOSUID | MS_NODEV, SCRATCH_TMPFS)
+    if not _within(os.getcwd(), ROOT_SCRATCH):
+        mount(b"tmpfs", new + os.getcwd(), b"tmpfs", MS_NOSUID | MS_NODEV,
+              b"size=1m,nr_inodes=64,mode=755")
     os.makedirs(new + workdir, exist_ok=True)
     mount(b"tmpfs", new + workdir, b"tmpfs", MS_NOSUID | MS_NODEV, COPY_TMPFS)
     _copy_tree(workdir, new + workdir)
