@@ -8,8 +8,12 @@ reads requests on its standard input, one JSON line each, and forks a fresh
 
 * becomes the leader of a new session, with its standard streams sent to a
   capped file and every other inherited descriptor closed,
-* hides the grader's package and the reference solutions (a private mount
-  namespace, where the operating system allows one),
+* as root, is shut in a root file system built from an allowlist (the
+  system's and Python's folders read-only, fresh /proc and scratch
+  folders, its own capped copy of the submission: nothing of the grader,
+  the class or OUT), with IPC, network and mount namespaces of its own,
+  in the server's PID namespace (where the system allows each one; what it
+  refused is reported in the first line),
 * sets its limits (address space, file size, CPU, no core files) and, when
   the grader runs as root, drops to an unprivileged user,
 * imports the student's module from a temporary copy of the submission and
@@ -281,10 +285,8 @@ def _walls(hide, roots, keep):
 CLONE_NEWNS, CLONE_NEWPID = 0x20000, 0x20000000
 CLONE_NEWIPC, CLONE_NEWNET = 0x08000000, 0x40000000
 # Set in the server: whether it is the first process (init) of a PID
-# namespace of its own, whether it (and so every worker) has a network
 # namespace of its own, and its pid as seen from outside (names its cgroups).
 _PID_NAMESPACE = False
-_NET_NAMESPACE = False
 _SERVER_PID = os.getpid()
 
 
@@ -304,18 +306,8 @@ def _become_namespace_init():
     processes of its own exercise (and the server, root's, which it may not
     signal), and when the server ends the kernel kills all of them.  Costs
     one small fork at start-up instead of two large ones per exercise."""
-    global _PID_NAMESPACE, _NET_NAMESPACE
-    # The network namespace too, once per server: a new one holds nothing
-    # but a loopback interface, left down, so no address answers (not even
-    # 127.0.0.1), and nothing in it outlives the processes that made it --
-    # sockets die with their processes, every process of an exercise is
-    # killed before the next one starts, and only root (which the worker
-    # is not) could configure an interface, a route or a filter.  One per
-    # worker would cost a namespace set-up and tear-down per exercise.
-    if _unshare(CLONE_NEWPID | CLONE_NEWNET):
-        _NET_NAMESPACE = True
-    elif not _unshare(CLONE_NEWPID):
-        _NET_NAMESPACE = _unshare(CLONE_NEWNET)
+    global _PID_NAMESPACE
+    if not _unshare(CLONE_NEWPID):
         return False
     pid = os.fork()
     if pid:
@@ -588,13 +580,18 @@ def _child_main(request, result_fd, output_fd, np, sympy, groups=None):
         workdir = request["workdir"]
         masked, gaps = False, []
         if os.getuid() == 0:
-            # Mount and IPC namespaces of this worker's own (the PID and
-            # network namespaces are the server's): its SysV segments,
-            # semaphores and message queues end with it.
-            own_mounts = ipc = _unshare(CLONE_NEWNS | CLONE_NEWIPC)
+            # Mount, IPC and network namespaces of this worker's own (the
+            # PID namespace is the server's): its SysV segments, semaphores
+            # and message queues end with it, and so does every socket,
+            # abstract Unix ones included (a socket a killed process left in
+            # flight lives on until the kernel collects it, a few ms).  The
+            # new network namespace has only a loopback interface, left down:
+            # no address answers, not even 127.0.0.1.
+            own_mounts = ipc = net = _unshare(CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWNET)
             if not own_mounts:
-                own_mounts, ipc = _unshare(CLONE_NEWNS), _unshare(CLONE_NEWIPC)
-            gaps += [name for name, ok in (("pid", _PID_NAMESPACE), ("network", _NET_NAMESPACE),
+                own_mounts, ipc, net = (_unshare(CLONE_NEWNS), _unshare(CLONE_NEWIPC),
+                                        _unshare(CLONE_NEWNET))
+            gaps += [name for name, ok in (("pid", _PID_NAMESPACE), ("network", net),
                                            ("ipc", ipc), ("mount", own_mounts)) if not ok]
             if own_mounts:
                 hide = request.get("hide", [])
