@@ -14,7 +14,7 @@ from typing import Any, Callable
 
 from .outcomes import CheckResult, Feedback, Outcome, Verdict
 from .spec import Case, Check, Misconception
-from .tolerance import ABS, REL, fmt, fmt_approx, is_close, mismatch_table
+from .tolerance import DEFAULT, Tolerance, fmt, fmt_approx, fmt_pair, mismatch_table
 from .wire import ProbeResult, Returned, as_float, as_vector, describe, low_precision
 
 
@@ -35,39 +35,47 @@ Compare = Callable[[Case, list[ProbeResult], Any], "Mismatch | None"]
 SINGLE_REL = 1e-5
 
 
-def number(rel: float = REL, abs_: float = ABS) -> Compare:
-    """The first probe returns one number close to ``expected``."""
-    base_rel = rel
+def _single(tol: Tolerance, value: Returned | None) -> Tolerance:
+    """Single precision keeps about 7 digits: its answers are held to
+    SINGLE_REL where the check's own tolerance is tighter."""
+    if low_precision(value) and tol.rel < SINGLE_REL:
+        return Tolerance(SINGLE_REL, tol.abs, "single precision keeps about 7 digits")
+    return tol
+
+
+def number(tolerance: Tolerance = DEFAULT) -> Compare:
+    """The first probe returns one number close to ``expected`` (within the
+    case's own tolerance where it has one, else ``tolerance``)."""
 
     def compare(case: Case, results: list[ProbeResult], expected: float) -> Mismatch | None:
         value = results[0].value
-        rel = max(base_rel, SINGLE_REL) if low_precision(value) else base_rel
+        tol = _single(case.tolerance or tolerance, value)
         got = as_float(value)
         if got is None:
-            return Mismatch(describe(value), f"a number, {fmt_approx(expected, rel, abs_)}",
+            return Mismatch(describe(value), f"a number, {tol.approx(expected)}",
                             why=_type_hint(value, "a number"))
-        if is_close(got, expected, rel, abs_):
+        if tol.close(got, expected):
             return None
-        return Mismatch(fmt(got), fmt_approx(expected, rel, abs_))
+        shown_got, shown_expected = fmt_pair(got, expected)
+        return Mismatch(shown_got, fmt_approx(expected, tol.rel, tol.abs, shown_expected))
     return compare
 
 
-def vector(rel: float = REL, abs_: float = ABS, label: str = "index",
+def vector(tolerance: Tolerance = DEFAULT, label: str = "index",
            what: str = "numbers") -> Compare:
     """The first probe returns a flat sequence (list, tuple or 1-D array)
     of numbers, element by element close to ``expected``."""
-    base_rel = rel
 
     def compare(case: Case, results: list[ProbeResult], expected: list[float]) -> Mismatch | None:
         value = results[0].value
-        rel = max(base_rel, SINGLE_REL) if low_precision(value) else base_rel
+        tol = _single(case.tolerance or tolerance, value)
         got = as_vector(value)
         want = f"a sequence of {len(expected)} {what}"
         if got is None:
             return Mismatch(describe(value), want, why=_type_hint(value, want))
         if len(got) != len(expected):
             return Mismatch(f"{describe(value)} ({len(got)} {what})", want)
-        table = mismatch_table(got, expected, rel, abs_, label=label)
+        table = mismatch_table(got, expected, tol.rel, tol.abs, label=label)
         if not table:
             return None
         return Mismatch(describe(value), "[" + ", ".join(fmt(e) for e in expected[:12]) +
@@ -151,22 +159,31 @@ def _recognise_error(misconceptions, r: ProbeResult) -> Misconception | None:
 
 def recognise(check: Check, cases: list[Case], results: list[list[ProbeResult]],
               compare: Compare) -> Misconception | None:
-    """The first misconception whose model explains every applicable case."""
-    for m in check.misconceptions:
-        if m.model is None:
+    """The misconception whose model explains every applicable case: the
+    first in the catalogue's order, or, where several do within the
+    tolerance, the first that the check's ``discern`` comparison (tighter:
+    a model computes just what the mistaken code computes) still accepts."""
+    candidates = [m for m in check.misconceptions if _explains(m, cases, results, compare)]
+    if len(candidates) > 1 and check.discern is not None:
+        closer = [m for m in candidates if _explains(m, cases, results, check.discern)]
+        if closer:
+            return closer[0]
+    return candidates[0] if candidates else None
+
+
+def _explains(m: Misconception, cases: list[Case], results: list[list[ProbeResult]],
+              compare: Compare) -> bool:
+    if m.model is None:
+        return False
+    applicable = 0
+    for case, res in zip(cases, results):
+        predicted = m.model(case)
+        if predicted is None:
             continue
-        applicable = 0
-        for case, res in zip(cases, results):
-            predicted = m.model(case)
-            if predicted is None:
-                continue
-            applicable += 1
-            if compare(case, res, predicted) is not None:
-                break
-        else:
-            if applicable:
-                return m
-    return None
+        applicable += 1
+        if compare(case, res, predicted) is not None:
+            return False
+    return applicable > 0
 
 
 def judge_cases(check: Check, cases: list[Case], results: list[list[ProbeResult]]) -> Verdict:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 import dataclasses
 import functools
+import json
 import secrets
 import signal
 from pathlib import Path
@@ -79,6 +80,63 @@ def keep_checks(result: SubmissionResult,
     return dataclasses.replace(result, exercises=tuple(kept))
 
 
+def grade_seeds(submission: Path, seeds, *, limits: Limits = Limits(),
+                only: tuple[str, ...] | None = None,
+                sandbox: Sandbox | None = None) -> list[SubmissionResult]:
+    """Grade ``submission`` under each of ``seeds`` at once: one worker per
+    exercise runs the probes of every seed, check by check (a hang or a
+    crash then stops the same check under every seed, as it would in
+    separate runs; a probe that is the same under every seed runs once),
+    and each seed's cases are judged on their own.  The seeds share the
+    exercise's time budget, and the student's functions are taken to answer
+    one call the same way each time.  Used to check that a grade
+    does not depend on the seed (:mod:`autograder.seed_sweep`)."""
+    submission = check_submission(submission)
+    seeds = list(seeds)
+    exercises = [e for e in EXERCISES if only is None or e.module in only]
+    own = sandbox is None
+    box = sandbox or Sandbox()
+    box.start()
+    try:
+        per_seed: dict[int, dict[str, ExerciseResult]] = {seed: {} for seed in seeds}
+        present, jobs = [], []
+        for e in exercises:
+            if not _module_file(submission, e):
+                for seed in seeds:
+                    per_seed[seed][e.module] = missing_module(submission, e)
+                continue
+            plans = [planned_cases(e, seed)[0] for seed in seeds]
+            # (seed number, check number) -> where each of its probes is run;
+            # a probe that no seed changes (the contract's examples) runs once.
+            where: dict[tuple[int, int], list[int]] = {}
+            probes: list[dict] = []
+            seen: dict[str, int] = {}
+            for number in range(len(e.checks)):
+                for s, case_lists in enumerate(plans):
+                    at = where[s, number] = []
+                    for probe in (p for case in case_lists[number] for p in case.probes):
+                        data = probe.to_json()
+                        key = json.dumps(data, sort_keys=True)
+                        if key not in seen:
+                            seen[key] = len(probes)
+                            probes.append(data)
+                        at.append(seen[key])
+            present.append((e, plans, where, len(probes)))
+            jobs.append((e.module, probes))
+        for (e, plans, where, n), raw in zip(present, box.run_many(submission, jobs, limits)):
+            report = read_report(submission, e, raw, n)
+            for s, seed in enumerate(seeds):
+                per_seed[seed][e.module] = judge_exercise(
+                    submission, e, plans[s], raw, limits, report,
+                    position=lambda number, k, s=s, where=where: where[s, number][k])
+    finally:
+        if own:
+            box.close()
+    return [SubmissionResult(str(submission), seed,
+                             tuple(per_seed[seed][e.module] for e in exercises), ())
+            for seed in seeds]
+
+
 def new_seed() -> int:
     return secrets.randbelow(2**31)
 
@@ -141,7 +199,9 @@ def grade_exercises(box: Sandbox, submission: Path, exercises: list[Exercise], s
     return tuple(results[e.module] for e in exercises)
 
 
-@functools.lru_cache(maxsize=16)
+# A class shares one seed; a seed sweep (seed_sweep.py) holds 4 exercises x
+# its seeds.
+@functools.lru_cache(maxsize=256)
 def planned_cases(exercise: Exercise, seed: int) -> tuple[tuple, tuple]:
     """The cases of each of ``exercise``'s checks for ``seed`` (with the
     grader's expected values) and all their probes as sent to the worker.
@@ -189,24 +249,37 @@ def _preload_in_background() -> None:
                          name="autograder-preload", daemon=True).start()
 
 
-def judge_exercise(submission: Path, exercise: Exercise, case_lists, raw: RawRun,
-                   limits: Limits) -> ExerciseResult:
-    """Turn the worker's report on one exercise into verdicts, check by check."""
-    path = submission / f"{exercise.module}.py"
-    n_probes = sum(len(case.probes) for cases in case_lists for case in cases)
+def read_report(submission: Path, exercise: Exercise, raw: RawRun, n_probes: int) -> WorkerReport:
+    """The worker's lines on one exercise, read (lines after a kill at the
+    memory cap left out) and its stubs named."""
     lines = raw.lines
     if raw.memory_cap_line is not None:
         lines = lines[:raw.memory_cap_line]
     report = read_lines(lines, n_probes)
-    name_stubs(report, path)
+    name_stubs(report, submission / f"{exercise.module}.py")
+    return report
+
+
+def judge_exercise(submission: Path, exercise: Exercise, case_lists, raw: RawRun,
+                   limits: Limits, report: WorkerReport | None = None,
+                   position=None) -> ExerciseResult:
+    """Turn the worker's report on one exercise into verdicts, check by check.
+    ``position(check number, k)`` is where the k-th probe of that check sits
+    in the report, when the report holds more than these cases' probes."""
+    path = submission / f"{exercise.module}.py"
+    if report is None:
+        n_probes = sum(len(case.probes) for cases in case_lists for case in cases)
+        report = read_report(submission, exercise, raw, n_probes)
     spoiled = spoiled_reason(raw, report, limits)
     checks, index = [], 0
     imported = None if report.import_error is None else import_verdict(path, report.import_error)
-    for check, cases in zip(exercise.checks, case_lists):
-        per_case = []
+    for number, (check, cases) in enumerate(zip(exercise.checks, case_lists)):
+        per_case, k = [], 0
         for case in cases:
-            per_case.append([_result(report, index + k, spoiled) for k in range(len(case.probes))])
-            index += len(case.probes)
+            per_case.append([_result(report, position(number, k + j) if position else index + k + j,
+                                     spoiled) for j in range(len(case.probes))])
+            k += len(case.probes)
+        index += k
         if imported is not None:
             verdict = imported
         else:

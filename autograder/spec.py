@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from .outcomes import Verdict
+from .tolerance import Tolerance
 from .wire import ProbeResult
 
 
@@ -60,6 +61,8 @@ class Case:
     expected: Any
     context: dict = field(default_factory=dict)
     label: str = ""   # "the contract's example", "steps = 0", ...
+    # This case's own tolerance, where it differs from its check's (None: the check's).
+    tolerance: Tolerance | None = None
 
     @property
     def probe(self) -> Probe:
@@ -95,6 +98,9 @@ class Check:
     compare: Callable[[Case, list[ProbeResult], Any], Any] | None = None
     misconceptions: tuple[Misconception, ...] = ()
     depends_on: tuple[str, ...] = ()   # other functions the check calls through
+    # A tighter comparison that tells apart misconceptions whose answers lie
+    # within ``compare``'s tolerance of each other (None: the first wins).
+    discern: Callable[[Case, list[ProbeResult], Any], Any] | None = None
 
     def make_cases(self, seed: int, module: str) -> list[Case]:
         return self.cases(random.Random(f"{seed}:{module}:{self.name}"))

@@ -55,29 +55,33 @@ class FloatMath:
     pi, e = math.pi, math.e
 
     @staticmethod
-    def _wrap(fn):
+    def _wrap(fn, overflow=lambda x: math.inf):
         def safe(x):
             try:
                 return fn(x)
             except ValueError:
                 return math.nan
             except OverflowError:
-                return math.inf
+                return overflow(x)
         return staticmethod(safe)
 
     exp, log, sin, cos, tan = (_wrap(math.exp), _wrap(math.log), _wrap(math.sin),
                                _wrap(math.cos), _wrap(math.tan))
-    sinh, cosh, tanh, sqrt = _wrap(math.sinh), _wrap(math.cosh), _wrap(math.tanh), _wrap(math.sqrt)
+    # sinh overflows to ±inf with the sign of x, as numpy's does.
+    sinh = _wrap(math.sinh, lambda x: math.copysign(math.inf, x))
+    cosh, tanh, sqrt = _wrap(math.cosh), _wrap(math.tanh), _wrap(math.sqrt)
     arcsin, arccos, arctan, abs = _wrap(math.asin), _wrap(math.acos), _wrap(math.atan), _wrap(abs)
 
     @staticmethod
     def power(base, exponent):
+        """base ** exponent as numpy computes it in float64: an overflow is
+        inf with the sign the true result has (a negative base to an odd
+        integer power is negative), 0 to a negative power is inf."""
         try:
             value = base ** exponent
-        except ZeroDivisionError:
-            return math.inf
-        except OverflowError:
-            return math.inf
+        except (ZeroDivisionError, OverflowError):
+            odd = float(exponent).is_integer() and int(exponent) % 2 == 1
+            return -math.inf if math.copysign(1.0, base) < 0 and odd else math.inf
         return math.nan if isinstance(value, complex) else float(value)
 
 

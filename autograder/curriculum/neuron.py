@@ -13,12 +13,25 @@ import random
 
 from ..judging import Mismatch, judge_cases, number, vector
 from ..spec import Case, Check, Exercise, Misconception, Probe
-from ..tolerance import fmt, is_close
+from ..tolerance import Tolerance, fmt, is_close
 from ..wire import Array, ProbeResult, as_float, as_vector
 
 X = [0.5, 2.5]
 Y = [0.2, 0.9]
 START, RATE, EPOCHS = (-2.0, -2.0), 1.0, 1000
+
+
+# Tolerances (see the README's "What is checked"), each with the reason for its size.
+LOSS_TOLERANCE = Tolerance(1e-9, 1e-12, "a sum of at most 7 terms, in any order, rounds by ulps")
+# A gradient taken numerically (central differences of the loss with
+# h = 1e-4) is off by up to 8e-9 on these data sets (measured over 5 000
+# random cases): accepted, with a tenfold margin.  The wrong gradients differ
+# by a factor, a sign or a missing term: by far more in some case, under
+# every seed.
+GRADIENTS_TOLERANCE = Tolerance(1e-6, 1e-7, "a numerical gradient with h = 1e-4 is accepted")
+# Training on such a numerical gradient ends within 2e-7 of training on the
+# exact one, over the shapes below and the contract's 1000 epochs.
+TRAIN_TOLERANCE = Tolerance(1e-6, 1e-6, "training on a numerical gradient (h = 1e-4) is accepted")
 
 
 def sigma(z: float) -> float:
@@ -114,7 +127,7 @@ def sigmoid_cases(rng: random.Random) -> list[Case]:
     return cases
 
 
-_scalar, _elementwise = number(1e-9, 1e-12), vector(1e-9, 1e-12)
+_scalar, _elementwise = number(), vector()
 
 
 def sigmoid_compare(case: Case, results, expected) -> Mismatch | None:
@@ -244,7 +257,7 @@ GRADIENT_MISCONCEPTIONS = (
 )
 
 
-_pair = vector(1e-7, 1e-10, label="component", what="numbers (∂L/∂w, ∂L/∂b)")
+_pair = vector(GRADIENTS_TOLERANCE, label="component", what="numbers (∂L/∂w, ∂L/∂b)")
 
 
 # ------------------------------------------- gradients agree with loss
@@ -283,17 +296,24 @@ def consistency_compare(case: Case, results: list[ProbeResult], expected) -> Mis
 
 # ------------------------------------------------------------ train
 
+# The shapes of train's cases, fixed for every seed: (epochs, data set
+# size; 0 for the contract's two points).  Sizes 1, 3, 5 and 7 are not
+# multiples of 2, 4 and 7 not multiples of 3, so code that updates after
+# every point or every few points (a batch counter, reset each epoch or
+# running on across epochs) is off in several cases under every seed.
+TRAIN_SHAPES = ((0, 3), (1, 0), (2, 3), (3, 1), (5, 4), (2, 7), (4, 5), (3, 6))
+
+
 def train_cases(rng: random.Random) -> list[Case]:
     cases = []
-    for epochs in (0, 1, 2, 5):
-        n = rng.choice((2, 3, 4))
-        xs, ys = (X, Y) if epochs == 1 else _data(rng, n)
+    for epochs, n in TRAIN_SHAPES:
+        xs, ys = (X, Y) if n == 0 else _data(rng, n)
         w, b = _wb(rng)
         lr = round(rng.uniform(0.1, 2.0), 3)
         cases.append(Case((Probe("train", (w, b, xs, ys, lr, epochs)),),
                           expected=train(w, b, xs, ys, lr, epochs),
                           context={"w": w, "b": b, "xs": xs, "ys": ys, "lr": lr, "epochs": epochs},
-                          label=f"epochs = {epochs}"))
+                          label=f"epochs = {epochs}, {len(xs)} point{'s' if len(xs) > 1 else ''}"))
     w, b = START
     cases.append(Case((Probe("train", (w, b, X, Y, RATE, EPOCHS)),),
                       expected=train(w, b, X, Y, RATE, EPOCHS),
@@ -345,7 +365,7 @@ EXERCISE = Exercise(
               compare=number(), misconceptions=PREDICT_MISCONCEPTIONS, depends_on=("sigmoid",)),
         Check("loss is the half sum of squared errors", "loss", 6,
               lambda rng: _data_cases(rng, "loss", loss), judge_cases,
-              compare=number(1e-9, 1e-12), misconceptions=LOSS_MISCONCEPTIONS,
+              compare=number(LOSS_TOLERANCE), misconceptions=LOSS_MISCONCEPTIONS,
               depends_on=("sigmoid", "predict")),
         Check("gradients are (dL/dw, dL/db)", "gradients", 7,
               lambda rng: _data_cases(rng, "gradients", gradients), judge_cases,
@@ -353,7 +373,7 @@ EXERCISE = Exercise(
         Check("gradients agree with the slopes of loss", "gradients", 2, consistency_cases,
               judge_cases, compare=consistency_compare, depends_on=("loss",)),
         Check("train runs full-batch gradient descent", "train", 8, train_cases, judge_cases,
-              compare=vector(1e-6, 1e-9, label="component", what="numbers (w, b)"),
+              compare=vector(TRAIN_TOLERANCE, label="component", what="numbers (w, b)"),
               misconceptions=TRAIN_MISCONCEPTIONS, depends_on=("sigmoid", "predict", "gradients")),
     ),
 )

@@ -7,10 +7,15 @@ import random
 
 from ..judging import Mismatch, judge_cases, vector
 from ..spec import Case, Check, Exercise, Misconception, Probe
-from ..tolerance import fmt, is_close
+from ..tolerance import Tolerance, fmt, is_close
 from ..wire import Array, ProbeResult, Tuple, as_float, as_vector, describe
 
 EXAMPLE = ([0.5, -0.5, 0.3], [0.1, -0.2, 0.05], 0.01)
+
+# w − η·g written in any order (η·g or g·η, lists or NumPy) rounds by an ulp;
+# the wrong answers differ by whole steps η·g.  (Single precision is held to
+# 1e-5 instead: see judging.SINGLE_REL.)
+WU_TOLERANCE = Tolerance(1e-9, 1e-12, "one update in any order rounds by an ulp")
 
 
 def update(w, g, lr, sign=-1.0):
@@ -76,6 +81,9 @@ def unchanged_cases(rng: random.Random) -> list[Case]:
     return cases
 
 
+_updated = vector(WU_TOLERANCE, label="index", what="new weights")
+
+
 class InPlace(list):
     """A model's prediction: the input was overwritten with the update (or,
     as when a list is copied by np.asarray first, left alone)."""
@@ -87,6 +95,15 @@ def _same(got, want) -> bool:
 
 
 def unchanged_compare(case: Case, results, expected) -> Mismatch | None:
+    """The weights passed in are as they were, and the call did its job:
+    leaving the input alone scores only with the right new weights
+    returned (``return 0.0`` changes nothing, and earns nothing here)."""
+    c = case.context
+    wrong = _updated(case, results, update(c["w"], c["g"], c["lr"]))
+    if wrong is not None:
+        return Mismatch(wrong.got, wrong.expected, wrong.table,
+                        why="This check counts only when update_weights also returns the new "
+                            "weights w − η·g: fix what it returns first.")
     after = results[0].args_after
     got = as_vector(after[0]) if after else None
     if _same(got, expected) or (isinstance(expected, InPlace) and _same(got, case.context["w"])):
@@ -121,7 +138,7 @@ def sweep_cases(rng: random.Random) -> list[Case]:
     return cases
 
 
-_row = vector()
+_row = vector(WU_TOLERANCE)
 
 
 def sweep_compare(case: Case, results, expected) -> Mismatch | None:
@@ -180,7 +197,7 @@ EXERCISE = Exercise(
     title="Weight updates with a learning rate",
     checks=(
         Check("update_weights computes w - lr*g", "update_weights", 7, uw_cases, judge_cases,
-              compare=vector(), misconceptions=UW_MISCONCEPTIONS),
+              compare=vector(WU_TOLERANCE), misconceptions=UW_MISCONCEPTIONS),
         Check("update_weights leaves its input unchanged", "update_weights", 3,
               unchanged_cases, judge_cases, compare=unchanged_compare,
               misconceptions=UNCHANGED_MISCONCEPTIONS),

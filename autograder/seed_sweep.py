@@ -1,0 +1,144 @@
+"""The same code must get the same grade under every seed.
+
+The hidden inputs are drawn from the seed; the grade of one submission must
+not be.  :func:`sweep` grades each submission under many seeds, in a pool
+of processes that each keep one fork server (as class grading does), and
+groups the seeds by what they gave: per check, its outcome, its score and
+the misconception it named.  A submission is *stable* when every seed gave
+the same.  Each submission is graded under all the seeds in one go (one
+worker per exercise runs the probes of every seed, check by check); each
+seed's cases are judged on their own.
+
+The project's tests sweep every submission of ``tests/corpus/``;
+``benchmarks/seed_sweep.py`` sweeps any folder of submissions, for an
+instructor who wants to check their own before trusting a new term's seed.
+"""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from .config import Limits
+from .outcomes import SubmissionResult
+
+# (module, check name, outcome, score, misconception) per check.
+Signature = tuple[tuple[str, str, str, float, "str | None"], ...]
+
+
+def signature(result: SubmissionResult) -> Signature:
+    """What must not depend on the seed: per check, outcome, score and the
+    misconception named."""
+    return tuple((c.exercise, c.name, c.outcome.value, c.score, c.verdict.misconception)
+                 for e in result.exercises for c in e.checks)
+
+
+@dataclass(frozen=True)
+class Job:
+    """One submission to sweep; ``only`` limits it to some exercises."""
+    submission: Path
+    only: tuple[str, ...] | None = None
+
+
+@dataclass
+class Swept:
+    """The seeds a submission was graded with, grouped by what they gave."""
+    job: Job
+    by_signature: dict[Signature, list[int]] = field(default_factory=dict)
+    errors: dict[int, str] = field(default_factory=dict)   # seed -> why it could not be graded
+
+    @property
+    def stable(self) -> bool:
+        return len(self.by_signature) <= 1 and not self.errors
+
+    @property
+    def seeds(self) -> int:
+        return sum(len(s) for s in self.by_signature.values()) + len(self.errors)
+
+    def describe(self) -> str:
+        """What differs between the seeds, check by check."""
+        if self.stable:
+            return f"{self.job.submission}: the same under all {self.seeds} seeds"
+        lines = [f"{self.job.submission}: {len(self.by_signature)} different grades "
+                 f"over {self.seeds} seeds"]
+        groups = sorted(self.by_signature.items(), key=lambda kv: -len(kv[1]))
+        first = groups[0][0]
+        for sig, seeds in groups[1:]:
+            shown = ", ".join(map(str, seeds[:5])) + (", ..." if len(seeds) > 5 else "")
+            lines.append(f"  under {len(seeds)} seed(s) ({shown}) instead of the "
+                         f"{len(groups[0][1])} others:")
+            for a, b in zip(first, sig):
+                if a != b:
+                    lines.append(f"    {a[0]}: {a[1]}: {a[2]} {a[3]:g} ({a[4] or '-'}) "
+                                 f"-> {b[2]} {b[3]:g} ({b[4] or '-'})")
+        for seed, why in list(self.errors.items())[:5]:
+            lines.append(f"  seed {seed}: could not be graded: {why}")
+        return "\n".join(lines)
+
+
+_BOX = None
+
+
+def _sandbox():
+    """One fork server per pool process, closed when the process ends."""
+    global _BOX
+    if _BOX is None:
+        from multiprocessing.util import Finalize
+        from .sandbox import Sandbox
+        _BOX = Sandbox()
+        _BOX.start()
+        Finalize(_BOX, _BOX.close, exitpriority=10)
+    return _BOX
+
+
+def _grade_job(job: Job, seeds: Sequence[int], limits: Limits) -> list[tuple[Signature | None, str]]:
+    """One submission under every seed, in one worker per exercise."""
+    from .runner import SubmissionError, grade_seeds
+    try:
+        results = grade_seeds(job.submission, seeds, limits=limits, only=job.only,
+                              sandbox=_sandbox())
+    except SubmissionError as exc:
+        return [(None, str(exc))] * len(seeds)
+    return [(signature(r), "") for r in results]
+
+
+def sweep(jobs: Iterable[Job], seeds: Iterable[int], *, workers: int | None = None,
+          limits: Limits = Limits(), progress: bool = False) -> list[Swept]:
+    """Grade every job under every seed; one result per job, in order.
+
+    Each job is graded under all the seeds at once (:func:`runner.grade_seeds`:
+    one worker per exercise runs every seed's probes, so the seeds share the
+    exercise's time budget), the jobs spread over ``workers`` processes."""
+    jobs, seeds = list(jobs), list(seeds)
+    swept = [Swept(job) for job in jobs]
+    workers = max(1, min(workers or os.cpu_count() or 1, len(jobs) or 1))
+    bar = None
+    if progress:
+        from tqdm import tqdm
+        bar = tqdm(total=len(jobs), unit="submission", desc="sweeping", dynamic_ncols=True)
+
+    def record(s: Swept, outcomes) -> None:
+        for seed, (sig, error) in zip(seeds, outcomes):
+            if sig is None:
+                s.errors[seed] = error
+            else:
+                s.by_signature.setdefault(sig, []).append(seed)
+        if bar:
+            bar.update()
+
+    try:
+        if workers == 1:
+            for s in swept:
+                record(s, _grade_job(s.job, seeds, limits))
+        else:
+            with ProcessPoolExecutor(max_workers=workers) as pool:
+                futures = {pool.submit(_grade_job, s.job, seeds, limits): s for s in swept}
+                for future in as_completed(futures):
+                    record(futures[future], future.result())
+    finally:
+        if bar:
+            bar.close()
+    return swept
