@@ -417,9 +417,15 @@ def _prepare_root(keep, prefixes, hide, roots):
             elif os.path.isdir(path):
                 bind(path)
         os.mkdir(new + "/proc")
-        try:
-            mount(b"proc", new + "/proc", b"proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
-        except OSError:
+        # hidepid=2: the server, root's, is out of the worker's sight too
+        # (its command line, its mount table); only the worker's own show.
+        for options in (b"hidepid=2", None):
+            try:
+                mount(b"proc", new + "/proc", b"proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, options)
+                break
+            except OSError:
+                pass
+        else:
             _ROOT_GAPS.append("proc")   # an empty /proc, then
         os.mkdir(new + "/dev")
         mount(b"tmpfs", new + "/dev", b"tmpfs", MS_NOSUID, b"size=64k,nr_inodes=64,mode=755")
