@@ -502,6 +502,95 @@ def test_grader_side_sympy_is_bounded(submission, grade):
     assert elapsed < limits.time_seconds + 1.0, f"grading df took {elapsed:.1f} s"
 
 
+# The grader's own sympy work on a student's expression is budgeted
+# (autograder/budget.py): these runs are capped at GRADER_MEMORY of address
+# space per process, so that a budget that fails makes the test fail, not
+# the machine.
+GRADER_MEMORY = 2 * 1024 * MIB
+GRADER_BOUND = 240   # s: the run, not a speed, is bounded (none takes a tenth of it)
+
+
+def _cap_grader_memory():
+    import resource
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    resource.setrlimit(resource.RLIMIT_AS, (GRADER_MEMORY, hard))
+
+
+def run_bounded_cli(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AUTOGRADER_")}
+    return subprocess.run([sys.executable, "-m", "autograder", *args, "--seed", "1",
+                           "--timeout", "3", "--memory", "512MiB", "--output", "64KiB"],
+                          cwd=cwd, env=env, capture_output=True, text=True,
+                          timeout=GRADER_BOUND, preexec_fn=_cap_grader_memory)
+
+
+@pytest.mark.parametrize("name", ["expand_bomb", "power_tower"])
+def test_grader_side_work_on_an_expression_is_budgeted(name, submission, tmp_path):
+    """A df whose symbolic check would never end (expand_bomb: millions of
+    terms; power_tower: a 232-million-digit integer) is decided by its
+    values at points once sympy runs past the grader's budget: wrong, with
+    a note that says why, and the results file is written."""
+    module, source = hostile(name)
+    results = tmp_path / "results.json"
+    done = run_bounded_cli(["grade", str(submission({module: source})), "--json", str(results)],
+                           cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    data = json.loads(results.read_text(encoding="utf-8"))
+    assert data["score"] == 90, done.stdout
+    by_function = {t["tags"][1]: t for t in data["tests"] if t["tags"][0] == module}
+    df = by_function["df"]
+    assert df["score"] == 0 and df["tags"][2] == "failed", df
+    assert "not the derivative of f" in df["output"], df["output"]
+    assert "too large for the grader to decide symbolically" in df["output"], df["output"]
+    assert re.search(r"(time|memory) budget of", df["output"]), df["output"]
+    others = [t for t in data["tests"] if t is not df]
+    assert all(t["score"] == t["max_score"] for t in others), done.stdout
+
+
+def test_grade_class_goes_on_past_an_expression_too_large_to_decide(tmp_path):
+    """grade-class with that student among others: every row and grades.csv."""
+    root = tmp_path / "class"
+    for student in ("alice", "mallory", "trent"):
+        (root / student).mkdir(parents=True)
+        for path in SOLUTIONS.glob("*.py"):
+            shutil.copyfile(path, root / student / path.name)
+    module, source = hostile("expand_bomb")
+    (root / "mallory" / f"{module}.py").write_text(source, encoding="utf-8")
+    out = tmp_path / "out"
+    done = run_bounded_cli(["grade-class", str(root), "--out", str(out), "--workers", "2",
+                            "--no-progress"], cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    import csv
+    with open(out / "grades.csv", newline="") as fh:
+        rows = {r["student"]: r for r in csv.DictReader(fh)}
+    assert list(rows) == ["alice", "mallory", "trent"]
+    assert rows["alice"]["total"] == rows["trent"]["total"] == "100"
+    assert rows["mallory"]["total"] == "90" and rows["mallory"][module] == "15"
+
+
+def test_an_expression_too_large_to_decide_that_agrees_at_points_is_undecided(monkeypatch):
+    """Past the budget, values that agree with f′ at every point do not pass:
+    the check is undecided, for an instructor to look at."""
+    from autograder import budget
+    from autograder.curriculum import derivatives
+    from autograder.wire import ProbeResult, Returned
+    monkeypatch.setattr(budget, "SECONDS", 0.0)
+    derivatives.decide_df.cache_clear()
+    try:
+        x = ["Symbol", "x"]
+        correct = ["Add", ["Mul", ["Integer", "9"], ["Pow", x, ["Integer", "2"]]],
+                   ["Mul", ["Integer", "-4"], x], ["Integer", "1"]]
+        check = derivatives.EXERCISE.checks[0]
+        cases = check.make_cases(20261122, "derivatives")
+        verdict = check.judge(check, cases, [[ProbeResult("value", Returned("tree", correct))]])
+    finally:
+        derivatives.decide_df.cache_clear()
+    assert verdict.outcome is Outcome.UNDECIDED, verdict
+    text = render(verdict.feedback)
+    assert "too large for the grader to decide symbolically" in text
+    assert "agree with f′ at 12 points" in text and "time budget of 0 s" in text
+
+
 @pytest.mark.parametrize("name", ["forge_lines_shape", "forge_lines_overflow"])
 def test_forged_result_lines_do_not_break_the_grader(name, submission, own_grade):
     module, source = hostile(name)
