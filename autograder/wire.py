@@ -307,10 +307,16 @@ def decode_probe(obj: dict) -> ProbeResult:
     raise Malformed("probe record without a value or an error")
 
 
+# What a root worker may go without, where the system refuses it.
+ISOLATION_GAPS = ("pid", "network", "ipc", "mount", "root", "proc")
+
+
 @dataclass
 class WorkerReport:
     """The worker's lines, read: import outcome and one result per probe."""
     masked: bool | None = None
+    # As root: the isolation this system refused the worker (see child.py).
+    gaps: tuple[str, ...] = ()
     imported: bool = False
     import_error: ProbeResult | None = None
     results: dict[int, ProbeResult] = field(default_factory=dict)
@@ -326,6 +332,9 @@ def read_lines(lines: list[str], n_probes: int) -> WorkerReport:
                 raise Malformed("record is not an object")
             if "masked" in obj and report.masked is None:
                 report.masked = obj["masked"] is True
+                gaps = obj.get("gaps")
+                if type(gaps) is list:
+                    report.gaps = tuple(g for g in gaps if g in ISOLATION_GAPS)
             elif "imported" in obj:
                 report.imported = True
             elif "import_error" in obj and not report.imported and report.import_error is None:

@@ -767,3 +767,134 @@ def test_killing_the_server_ends_every_process_of_the_exercise(tmp_path):
     while marked_processes() and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not marked_processes(), marked_processes()
+
+
+# ------------------------------- what a worker shares with the machine
+
+# Without root nothing below is closed: the worker runs as the grader's own
+# user in the grader's namespaces (README, "How student code is kept at
+# arm's length").
+ROOT_ONLY = pytest.mark.xfail(not IS_ROOT, strict=True, reason=(
+    "without root the worker shares the grader's IPC, network, /proc and files"))
+
+
+def _remove_ipc_channel(key: int, queue: str) -> list[str]:
+    """Remove, from the grader's own IPC namespace, the segment with ``key``
+    and the message queue ``queue``; return which of them were there."""
+    import ctypes
+    libc = ctypes.CDLL(None, use_errno=True)
+    found = []
+    shmid = libc.shmget(key, 0, 0)
+    if shmid >= 0:
+        found.append("segment")
+        libc.shmctl(shmid, 0, None)   # IPC_RMID
+    if libc.mq_unlink(queue.encode()) == 0:
+        found.append("queue")
+    return found
+
+
+@ROOT_ONLY
+def test_shared_memory_dies_with_the_worker(submission, grade):
+    """A SysV segment and a POSIX queue left by one student are gone when the
+    next student runs, and nothing of them stays on the machine."""
+    key = 0x48000000 | int(TOKEN[2:], 16) & 0xFFFFFF
+    module, source = hostile("ipc_channel", key=key, marker=TOKEN)
+    folder = submission({module: source})
+    try:
+        first = grade(folder, only=(module,), limits=LIMITS)
+        assert "LEFT segment queue" in first.exercise(module).output, first.exercise(module).output
+        second = grade(folder, only=(module,), limits=LIMITS)
+        assert "FOUND" not in second.exercise(module).output, second.exercise(module).output
+        assert second.score == second.max_score, scores(second)
+    finally:
+        left = _remove_ipc_channel(key, "/" + TOKEN)
+    assert not left, f"left on the machine: {left}"
+
+
+@ROOT_ONLY
+def test_lock_folders_are_not_a_channel(submission, grade):
+    module, source = hostile("lock_channel", marker=TOKEN)
+    folder = submission({module: source})
+    try:
+        first = grade(folder, only=(module,), limits=LIMITS)
+        assert "LEFT /run/lock/" in first.exercise(module).output, first.exercise(module).output
+        second = grade(folder, only=(module,), limits=LIMITS)
+        assert "FOUND" not in second.exercise(module).output, second.exercise(module).output
+        assert second.score == second.max_score, scores(second)
+    finally:
+        left = [p for p in Path("/run/lock").glob(f"{TOKEN}*")]
+        for path in left:
+            path.unlink(missing_ok=True)
+    assert not left, left
+
+
+@ROOT_ONLY
+def test_services_on_the_loopback_are_out_of_reach(submission, grade):
+    import socket
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(4)
+        module, source = hostile("loopback", port=listener.getsockname()[1])
+        result = grade(submission({module: source}), only=(module,), limits=LIMITS)
+        listener.setblocking(False)
+        try:
+            listener.accept()[0].close()
+            reached = True
+        except BlockingIOError:
+            reached = False
+    output = result.exercise(module).output
+    assert "no connection" in output and not reached, output
+    assert result.score == result.max_score, scores(result)
+
+
+@ROOT_ONLY
+def test_other_processes_command_lines_are_out_of_sight(submission, grade):
+    """A process of the machine whose command line holds --seed (as the
+    grader's does) is not in the worker's /proc."""
+    marker = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)",
+                               "--seed", TOKEN])
+    try:
+        module, source = hostile("proc_cmdline")
+        result = grade(submission({module: source}), only=(module,), limits=LIMITS)
+    finally:
+        marker.kill()
+        marker.wait()
+    output = result.exercise(module).output
+    assert "FOUND" not in output and "PROCESSES" in output, output
+    assert result.score == result.max_score, scores(result)
+
+
+@ROOT_ONLY
+def test_classmates_and_the_out_folder_are_out_of_reach(tmp_path):
+    """In grade-class, a student reads neither a classmate's folder nor the
+    OUT folder, wherever they are (here outside /tmp, which the worker has
+    always had a fresh one of)."""
+    from autograder.batch import grade_class
+    base = Path("/run") if os.access("/run", os.W_OK) else tmp_path
+    place = Path(tempfile.mkdtemp(prefix=f"{TOKEN}-class-", dir=base))
+    try:
+        os.chmod(place, 0o755)
+        klass, out = place / "class", place / "out"
+        for name in ("a", "b"):
+            (klass / name).mkdir(parents=True)
+            for path in SOLUTIONS.glob("*.py"):
+                shutil.copyfile(path, klass / name / path.name)
+        module, source = hostile("read_class", sibling=klass / "b", out=out)
+        (klass / "a" / f"{module}.py").write_text(source, encoding="utf-8")
+        grade_class(klass, out, workers=1, seed=1, limits=LIMITS, progress=False)
+        data = json.loads((out / "a" / "results.json").read_text(encoding="utf-8"))
+        assert data["score"] == 100, (out / "a" / "feedback.txt").read_text(encoding="utf-8")
+    finally:
+        shutil.rmtree(place, ignore_errors=True)
+
+
+@ROOT_ONLY
+def test_working_copy_is_capped_and_off_the_disk(submission, grade):
+    module, source = hostile("workdir_flood")
+    result = grade(submission({module: source}), only=(module,), limits=MEMORY)
+    output = result.exercise(module).output
+    match = re.search(r"WROTE (\d+) FILES (\d+) BYTES", output)
+    assert match, output
+    files, size = int(match[1]), int(match[2])
+    assert files < 3000 and size <= 64 * MIB, output
+    assert result.score == result.max_score, scores(result)
