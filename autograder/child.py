@@ -525,15 +525,18 @@ def _build_view(hide, roots, keep):
         return False
 
 
-def _die_with_parent():
+def _die_with_parent(parent=None):
     """SIGKILL this process when its parent dies (a killed server must not
-    leave a worker behind).  Kept by processes that stay root."""
+    leave a worker behind, nor a killed grader its server).  Kept by
+    processes that stay the same user.  ``parent``: the pid the parent had
+    (else: the parent is outside this PID namespace, seen as 0 or 1)."""
     try:
         import ctypes
         ctypes.CDLL(None).prctl(1, signal.SIGKILL, 0, 0, 0)   # PR_SET_PDEATHSIG
     except Exception:
         pass
-    if os.getppid() == 1:   # the parent died before the call
+    died = os.getppid() != parent if parent is not None else os.getppid() == 1
+    if died:            # the parent died before the call
         os._exit(1)
 
 
@@ -914,9 +917,12 @@ def handle(request, base_vm, np, sympy):
                             f"{os.urandom(3).hex()}", limits["memory_bytes"])
     sys.stdout.flush()
     sys.stderr.flush()
+    server = os.getpid()
     pid = os.fork()
     if pid == 0:
         os.close(read_fd)
+        if os.getuid() != 0:   # as root the namespace ends with the server
+            _die_with_parent(server)
         _child_main(request, write_fd, output_fd, np, sympy, groups)
     os.close(write_fd)
     os.close(output_fd)
@@ -996,6 +1002,8 @@ def handle(request, base_vm, np, sympy):
 
 
 if __name__ == "__main__":
+    if len(sys.argv) > 2:   # the grader's pid: the server ends when the grader does
+        _die_with_parent(int(sys.argv[2]))
     if len(sys.argv) > 1:   # the library folders, sent by the grader
         sys.path.extend(p for p in json.loads(sys.argv[1]) if p not in sys.path)
     if os.getuid() == 0:

@@ -15,6 +15,7 @@ from typing import Any, Mapping
 DEFAULT_TIME_SECONDS = 10.0
 DEFAULT_MEMORY_BYTES = 2 * 1024**3
 DEFAULT_OUTPUT_BYTES = 1024**2
+MAX_BYTES = 1024**4          # a cap beyond any machine (and within what setrlimit takes)
 
 HELP = {
     "timeout": "time budget per exercise, in seconds (default 10)",
@@ -64,7 +65,38 @@ def parse_bytes(text: Any) -> int:
         value = int(float(m.group(1)) * _UNITS[m.group(2).lower()])
     if value < 64 * 1024:
         raise ValueError(f"{text!r} is too small (at least 64KiB)")
+    if value > MAX_BYTES:
+        raise ValueError(f"{text!r} is more than any machine can give (at most 1024GiB)")
     return value
+
+
+def machine_memory() -> int | None:
+    """What this machine can give a process: its physical memory, or the
+    memory cap of the cgroup the grader runs in (a container's), if lower."""
+    try:
+        total = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        return None
+    try:
+        with open("/proc/self/cgroup", encoding="utf-8") as fh:
+            own = next((line.split(":", 2)[2].strip() for line in fh
+                        if line.startswith("0::")), None)
+        if own is not None:
+            with open(f"/sys/fs/cgroup{own}/memory.max", encoding="utf-8") as fh:
+                cap = fh.read().strip()
+            if cap.isdigit():
+                total = min(total, int(cap))
+    except (OSError, ValueError, IndexError):
+        pass
+    return total if total > 0 else None
+
+
+def within_machine(key: str, value: int) -> None:
+    """ValueError unless a cap of ``value`` bytes can be given here."""
+    total = machine_memory()
+    if total is not None and value > total:
+        raise ValueError(f"{format_bytes(value)} is more than this machine's "
+                         f"{format_bytes(total)} of memory")
 
 
 def format_bytes(n: int) -> str:
@@ -112,18 +144,25 @@ def read_pyproject(folder: Path) -> tuple[dict, str]:
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read it ({exc}); fix the file or remove "
                           "its [tool.autograder] table") from None
-    table = data.get("tool", {}).get("autograder", {})
+    tool = data.get("tool", {})
+    if not isinstance(tool, dict):
+        raise ConfigError(f"{path}: tool = {tool!r} must be a table ([tool.autograder] "
+                          "holds the grader's settings)")
+    table = tool.get("autograder", {})
     if not isinstance(table, dict):
         raise ConfigError(f"{path}: [tool.autograder] must be a table")
     return table, str(path)
 
 
 def resolve(cli: Mapping[str, Any] | None = None, env: Mapping[str, str] | None = None,
-            folder: Path | None = None, *, pyproject: bool = True) -> Settings:
+            folder: Path | None = None, *, pyproject: bool = True,
+            machine: bool = True) -> Settings:
     """Settings from the command line, the environment, pyproject.toml (of
     ``folder``, default the working directory; unless ``pyproject`` is
-    false) and the defaults, in that order.  Raises ConfigError naming the
-    source."""
+    false) and the defaults, in that order.  With ``machine`` (when grading
+    here, not when building a harness for another machine) the memory and
+    output caps must also fit this machine's memory.  Raises ConfigError
+    naming the source."""
     cli = cli or {}
     env = os.environ if env is None else env
     table, toml_path = read_pyproject(folder or Path.cwd()) if pyproject else ({}, "")
@@ -139,6 +178,8 @@ def resolve(cli: Mapping[str, Any] | None = None, env: Mapping[str, str] | None 
                 continue
             try:
                 values[key] = parse(raw)
+                if machine and key in ("memory", "output"):
+                    within_machine(key, values[key])
             except ValueError as exc:
                 raise ConfigError(f"{source}: {exc} ({HELP[key]})") from None
             break

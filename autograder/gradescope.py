@@ -200,10 +200,14 @@ give_zero() {
         "$1" "$SEED" > "$RESULTS.tmp" && mv -f "$RESULTS.tmp" "$RESULTS"
 }
 
+# A symbolic link is never followed: nothing a submission links to outside
+# itself (the grader's files, another submission) is read.
 holds_modules() {
-    local module
+    local module file
     for module in "${MODULES[@]}"; do
-        [ -f "$1/$module.py" ] || [ -f "$1/$module.ipynb" ] && return 0
+        for file in "$1/$module.py" "$1/$module.ipynb"; do
+            [ -f "$file" ] && [ ! -L "$file" ] && return 0
+        done
     done
     return 1
 }
@@ -215,12 +219,14 @@ echo "Looking for ${MODULES[*]/%/.py} in $SUBMISSION"
 # The modules at the top of the submission, or in its only subfolder that
 # holds any (an uploaded folder or repository). Hidden folders are skipped.
 FOLDER=""
-if [ -d "$SUBMISSION" ] && holds_modules "$SUBMISSION"; then
+if [ -d "$SUBMISSION" ] && [ ! -L "$SUBMISSION" ] && holds_modules "$SUBMISSION"; then
     FOLDER="$SUBMISSION"
 else
     FOUND=()
     for candidate in "$SUBMISSION"/*/; do
-        [ -d "$candidate" ] && holds_modules "$candidate" && FOUND+=("${candidate%/}")
+        candidate="${candidate%/}"
+        [ -d "$candidate" ] && [ ! -L "$candidate" ] && holds_modules "$candidate" \
+            && FOUND+=("$candidate")
     done
     if [ "${#FOUND[@]}" -eq 1 ]; then
         FOLDER="${FOUND[0]}"
@@ -230,6 +236,12 @@ else
     fi
 fi
 if [ -z "$FOLDER" ]; then
+    for candidate in "$SUBMISSION"/* "$SUBMISSION"/*/*; do
+        if [ -L "$candidate" ]; then
+            give_zero "Not graded: your submission holds symbolic links, which the grader never follows. Upload the files themselves: @FILES@."
+            exit 0
+        fi
+    done
     give_zero "Not graded: your submission holds none of @FILES@. Upload these files, or the classroom's notebooks of the same names (at the top level, or in one folder), not an archive inside the upload."
     exit 0
 fi

@@ -10,6 +10,7 @@ cases, sends their probes to the sandbox, turns what comes back into
 from __future__ import annotations
 
 import ast
+import codecs
 import dataclasses
 import functools
 import json
@@ -305,7 +306,7 @@ def name_stubs(report: WorkerReport, path: Path) -> None:
         return
     try:
         tree = ast.parse(path.read_bytes())
-    except (SyntaxError, ValueError, OSError):
+    except (SyntaxError, ValueError, OSError, RecursionError, MemoryError):
         return
     spans = [(n.lineno, n.end_lineno or n.lineno, n.name) for n in ast.walk(tree)
              if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
@@ -320,7 +321,32 @@ def _result(report: WorkerReport, i: int, spoiled: str) -> ProbeResult:
     return report.results.get(i) or ProbeResult("spoiled", detail=spoiled)
 
 
+def utf16_hint(path: Path) -> str | None:
+    """"<name> is UTF-16 ..." when the file at ``path`` is saved in UTF-16
+    or UTF-32 (as some Windows editors do), which Python cannot import."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(4096)
+    except OSError:
+        return None
+    for bom, name in ((codecs.BOM_UTF32_LE, "UTF-32"), (codecs.BOM_UTF32_BE, "UTF-32"),
+                      (codecs.BOM_UTF16_LE, "UTF-16"), (codecs.BOM_UTF16_BE, "UTF-16")):
+        if head.startswith(bom):
+            break
+    else:
+        even, odd = head[0::2], head[1::2]
+        if len(head) < 4 or not (even.count(0) > len(even) * 0.9 or odd.count(0) > len(odd) * 0.9):
+            return None
+        name = "UTF-16"
+    return f"{path.name} is saved as {name}; save it as UTF-8 (the encoding Python reads)"
+
+
 def import_verdict(path: Path, error: ProbeResult) -> Verdict:
+    if error.error_type in ("SyntaxError", "ValueError", "UnicodeDecodeError") \
+            and (wrong_encoding := utf16_hint(path)):
+        return Verdict(Outcome.ERROR, Feedback(
+            f"importing {path.name} failed: {wrong_encoding}",
+            hint="In your editor, choose \"Save with encoding\" (or \"Save as\") and UTF-8."))
     if error.not_attempted:
         return Verdict(Outcome.NOT_ATTEMPTED, Feedback(
             f"not attempted: {path.name} raises NotImplementedError when imported"))

@@ -94,7 +94,8 @@ class Sandbox:
         # -S: no site processing (no .pth hooks such as editable-install
         # finders); the server gets this interpreter's library folders instead.
         self._proc = subprocess.Popen(
-            [sys.executable, "-I", "-S", "-c", source, json.dumps(self._library_path())],
+            [sys.executable, "-I", "-S", "-c", source, json.dumps(self._library_path()),
+             str(os.getpid())],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
             cwd=str(self._tmp), env=env, start_new_session=True)
         self._ready = False

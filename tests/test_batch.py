@@ -2,19 +2,25 @@
 
 import csv
 import json
+import errno
 import os
+import secrets
 import shutil
 import signal
+import socket
 import subprocess
 import sys
+import tempfile
 import time
 import zipfile
+from pathlib import Path
 
 import pytest
 
-from autograder.batch import COLUMNS, grade_class
+from autograder import batch
+from autograder.batch import COLUMNS, ClassError, grade_class, holding_out
 from autograder.config import Limits
-from conftest import CORPUS, EXERCISES, ROOT, SOLUTIONS
+from conftest import CORPUS, EXERCISES, ROOT, SOLUTIONS, marked_processes
 
 LIMITS = Limits(time_seconds=3, memory_bytes=512 * 1024**2, output_bytes=64 * 1024)
 
@@ -25,9 +31,7 @@ def _copy(src, dst):
         shutil.copyfile(path, dst / path.name)
 
 
-@pytest.fixture
-def klass(tmp_path):
-    root = tmp_path / "class"
+def make_klass(root):
     _copy(SOLUTIONS, root / "alice")
     _copy(EXERCISES, root / "bob")
     _copy(SOLUTIONS, root / "carol" / "calculus-repo")      # a repository inside the folder
@@ -42,14 +46,28 @@ def klass(tmp_path):
     return root
 
 
+@pytest.fixture
+def klass(tmp_path):
+    return make_klass(tmp_path / "class")
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    """(the class, OUT, summary) of one run over ``klass`` with seed 3,
+    shared: a test that grades on into OUT works on a copy of it."""
+    base = tmp_path_factory.mktemp("graded")
+    root, out = make_klass(base / "class"), base / "out"
+    summary = grade_class(root, out, workers=2, seed=3, limits=LIMITS, progress=False)
+    return root, out, summary
+
+
 def rows(out):
     with open(out / "grades.csv", newline="") as fh:
         return list(csv.DictReader(fh))
 
 
-def test_every_student_gets_a_row_with_a_clear_status(klass, tmp_path):
-    out = tmp_path / "out"
-    summary = grade_class(klass, out, workers=2, seed=3, limits=LIMITS, progress=False)
+def test_every_student_gets_a_row_with_a_clear_status(graded):
+    _, out, summary = graded
     assert summary.students == 6 and summary.graded_now == 6
     with open(out / "grades.csv", newline="") as fh:
         assert tuple(next(csv.reader(fh))) == COLUMNS
@@ -68,16 +86,15 @@ def test_every_student_gets_a_row_with_a_clear_status(klass, tmp_path):
     assert "time budget" in (out / "frank" / "feedback.txt").read_text()
 
 
-def test_a_second_run_grades_only_who_is_missing(klass, tmp_path):
-    out = tmp_path / "out"
-    grade_class(klass, out, workers=1, limits=LIMITS, progress=False)
+def test_a_second_run_grades_only_who_is_missing(graded, tmp_path):
+    klass, out = graded[0], shutil.copytree(graded[1], tmp_path / "out")
     seed = rows(out)[0]["seed"]
     (out / "alice" / "results.json").unlink()
-    summary = grade_class(klass, out, workers=1, limits=LIMITS, progress=False)
+    summary = grade_class(klass, out, workers=2, limits=LIMITS, progress=False)
     assert (summary.graded_now, summary.skipped) == (1, 5)
     assert [r["student"] for r in rows(out)].count("alice") == 1
     assert {r["seed"] for r in rows(out)} == {seed}          # the class keeps its seed
-    summary = grade_class(klass, out, workers=1, regrade=True, limits=LIMITS, progress=False)
+    summary = grade_class(klass, out, workers=2, regrade=True, limits=LIMITS, progress=False)
     assert summary.graded_now == 6
 
 
@@ -86,30 +103,63 @@ def cli(*args):
                           capture_output=True, text=True, timeout=300)
 
 
-def test_a_killed_run_resumes_without_half_written_files(klass, tmp_path):
+@pytest.fixture
+def marked_env():
+    """(environment, TMPDIR, token) for a grade-class run whose processes
+    can be found (they carry the token) and whose temporary folders go to
+    a TMPDIR of their own (searchable by the sandbox's user)."""
+    tmp = Path(tempfile.mkdtemp(prefix="batch-tmp-"))
+    os.chmod(tmp, 0o711)
+    token = secrets.token_hex(6)
+    yield {**os.environ, "TMPDIR": str(tmp), "AUTOGRADER_TEST_MARK": token}, tmp, token
+    for pid in marked_processes(token):     # only if a test failed midway
+        os.kill(pid, signal.SIGKILL)
+    shutil.rmtree(tmp, ignore_errors=True)
+
+
+def none_left(token: str) -> list[int]:
+    """The marked processes still running a few seconds on (the kernel
+    ends the orphans of a killed run; their parents reap them)."""
+    deadline = time.monotonic() + 15
+    while marked_processes(token) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return marked_processes(token)
+
+
+def test_a_killed_run_leaves_nobody_grading_and_resumes_cleanly(klass, tmp_path, marked_env):
+    """SIGKILL: nothing of the run can clean up.  Its pool processes and
+    fork servers die with it (they went on grading before), its temporary
+    folder is swept by the next run, and that run grades who is missing."""
+    env, tmp, token = marked_env
     out = tmp_path / "out"
-    proc = subprocess.Popen([sys.executable, "-m", "autograder", "grade-class", klass, "--out",
-                             out, "--workers", "1", "--no-progress", "--timeout", "3"],
-                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
+    args = [sys.executable, "-m", "autograder", "grade-class", klass, "--out", out,
+            "--workers", "2", "--no-progress", "--timeout", "3"]
+    proc = subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True)
     deadline = time.time() + 60
     while time.time() < deadline and not list(out.glob("*/results.json")):
         time.sleep(0.05)
-    proc.send_signal(signal.SIGKILL)
+    proc.send_signal(signal.SIGKILL)            # the run alone, not its group
     proc.wait()
+    assert none_left(token) == []
     done_before = len(list(out.glob("*/results.json")))
     assert 1 <= done_before < 6
-    run = cli("grade-class", klass, "--out", out, "--no-progress", "--timeout", "3")
+    assert [p.name[:len("autograder-class-")] for p in tmp.iterdir()] == ["autograder-class-"]
+    run = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr
     assert f"{6 - done_before} graded now" in run.stdout
     assert sorted(r["student"] for r in rows(out)) == ["alice", "bob", "carol", "dave", "erin",
                                                        "frank"]
     assert not [p for p in out.rglob(".*") if p.is_file()]    # no temp file left behind
+    assert list(tmp.iterdir()) == []                           # the killed run's folder too
 
 
-def test_ctrl_c_lets_the_running_students_finish_and_says_how_to_go_on(tmp_path):
+@pytest.mark.parametrize("how", ["ctrl-c", "sigterm"])
+def test_ctrl_c_or_sigterm_lets_the_running_students_finish_and_says_how_to_go_on(
+        tmp_path, how, marked_env):
+    env, tmp, token = marked_env
     root = tmp_path / "class"
-    for n in range(12):                         # each one hangs a second in one exercise
+    for n in range(8):                          # each one hangs a second in one exercise
         _copy(SOLUTIONS, root / f"s{n:02}")
         (root / f"s{n:02}" / "weight_updates.py").write_text(
             "import time\nt0 = time.time()\nwhile time.time() < t0 + 60:\n    pass\n")
@@ -118,20 +168,39 @@ def test_ctrl_c_lets_the_running_students_finish_and_says_how_to_go_on(tmp_path)
             "--timeout", "1"]
     proc = subprocess.Popen([sys.executable, "-m", "autograder", *map(str, args)], cwd=ROOT,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True)
+                            start_new_session=True, env=env)
     deadline = time.time() + 60
     while time.time() < deadline and not list(out.glob("*/results.json")):
         time.sleep(0.05)
-    os.killpg(proc.pid, signal.SIGINT)           # what Ctrl-C sends: the whole group
+    if how == "ctrl-c":
+        os.killpg(proc.pid, signal.SIGINT)       # what Ctrl-C sends: the whole group
+    else:
+        proc.send_signal(signal.SIGTERM)         # what `kill PID` sends: the run alone
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 130
     assert "interrupted" in err and "run the same command again" in err
     assert "Traceback" not in err
     done = len(list(out.glob("*/results.json")))
-    assert 1 <= done < 12 and len(rows(out)) == done       # nobody half graded
+    assert 1 <= done < 8 and len(rows(out)) == done        # nobody half graded
+    assert none_left(token) == [] and list(tmp.iterdir()) == []
+    if how == "sigterm":
+        return                                  # going on is the same after either
     run = cli(*args)
-    assert run.returncode == 0 and f"{12 - done} graded now" in run.stdout
-    assert len(rows(out)) == 12
+    assert run.returncode == 0 and f"{8 - done} graded now" in run.stdout
+    assert len(rows(out)) == 8
+
+
+def test_a_second_run_on_the_same_out_says_who_holds_it(klass, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    with holding_out(out):
+        run = cli("grade-class", klass, "--out", out, "--no-progress")
+    assert run.returncode == 2
+    assert run.stderr.count("\n") == 1 and run.stderr.startswith("error: ")
+    assert f"pid {os.getpid()} on {socket.gethostname()}, started " in run.stderr
+    assert list(out.iterdir()) == []            # no seed recorded, nobody graded, no lock left
+    with holding_out(out):                      # free again
+        pass
 
 
 def test_bad_arguments_exit_2(tmp_path, klass):
@@ -139,6 +208,8 @@ def test_bad_arguments_exit_2(tmp_path, klass):
     assert run.returncode == 2 and "no such folder" in run.stderr
     blocker = tmp_path / "a-file"
     blocker.write_text("x")
+    run = cli("grade-class", blocker, "--out", tmp_path / "out")
+    assert run.returncode == 2 and f"{blocker}: not a folder" in run.stderr
     run = cli("grade-class", klass, "--out", blocker / "out")
     assert run.returncode == 2 and "cannot write there" in run.stderr
     run = cli("grade-class", klass, "--out", klass / "results")
@@ -230,9 +301,8 @@ def test_the_class_report_counts_outcomes_and_misconceptions(tmp_path):
 
 
 
-def test_a_broken_results_file_is_graded_again_not_fatal(klass, tmp_path):
-    out = tmp_path / "out"
-    grade_class(klass, out, workers=2, seed=3, limits=LIMITS, progress=False)
+def test_a_broken_results_file_is_graded_again_not_fatal(graded, tmp_path):
+    klass, out = graded[0], shutil.copytree(graded[1], tmp_path / "out")
     (out / "alice" / "results.json").write_text('{"score": 100, "tests": [')    # cut short
     data = json.loads((out / "bob" / "results.json").read_text())
     data["tests"][0]["tags"].append(None)                      # edited into another shape
@@ -242,3 +312,54 @@ def test_a_broken_results_file_is_graded_again_not_fatal(klass, tmp_path):
     by = {r["student"]: r for r in rows(out)}
     assert by["alice"]["total"] == "100" and by["bob"]["status"] == "not attempted"
     assert json.loads((out / "bob" / "results.json").read_text())["tests"][0]["tags"][-1]
+
+
+def test_unreadable_folders_give_a_row_or_one_line(tmp_path, monkeypatch, sandbox):
+    """As a non-root user: a student's folder the grader may not read gets
+    its row and a status; an unreadable class folder is one clear error
+    (simulated here, as root reads everything)."""
+    root = tmp_path / "class"
+    _copy(SOLUTIONS, root / "ann")
+    (root / "locked").mkdir()
+    real_is_file = Path.is_file
+
+    def is_file(self):
+        if root / "locked" in self.parents:
+            raise PermissionError(errno.EACCES, "Permission denied", str(self))
+        return real_is_file(self)
+    monkeypatch.setattr(Path, "is_file", is_file)
+    monkeypatch.setattr(batch, "_sandbox", lambda: sandbox)       # the session's server
+    grade_class(root, tmp_path / "out", workers=1, seed=3, limits=LIMITS, progress=False)
+    by = {r["student"]: r for r in rows(tmp_path / "out")}
+    assert by["ann"]["total"] == "100"
+    assert by["locked"]["status"] == (f"not gradable: cannot read {root / 'locked'} "
+                                      "(Permission denied)")
+
+    def iterdir(self):
+        raise PermissionError(errno.EACCES, "Permission denied", str(self))
+    monkeypatch.setattr(Path, "iterdir", iterdir)
+    with pytest.raises(ClassError, match=f"^{root}: cannot read the class folder "
+                                         r"\(Permission denied\)$"):
+        grade_class(root, tmp_path / "out2", workers=1, seed=3, progress=False)
+
+
+@pytest.mark.skipif(os.getuid() != 0, reason="mounts a tiny tmpfs: needs root")
+def test_a_full_disk_under_out_is_one_line_and_exit_2(tmp_path):
+    klass = tmp_path / "class"
+    for name in ("ann", "ben"):
+        _copy(SOLUTIONS, klass / name)
+    out = tmp_path / "out"
+    out.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=24k", "tmpfs", str(out)],
+                             capture_output=True)
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.decode().strip()}")
+    try:
+        (out / "ballast").write_bytes(b"x" * 12 * 1024)
+        run = cli("grade-class", klass, "--out", out, "--no-progress", "--seed", "3",
+                  "--timeout", "3")
+    finally:
+        subprocess.run(["umount", "-l", str(out)], check=False)
+    assert run.returncode == 2, run.stderr
+    assert run.stderr.count("\n") == 1 and "Traceback" not in run.stderr
+    assert "cannot write there (No space left on device)" in run.stderr

@@ -67,6 +67,9 @@ def test_bad_folders_exit_2_with_a_clear_message(tmp_path, make, message):
 def test_bad_settings_and_unwritable_json_exit_2(tmp_path):
     run = cli("grade", SOLUTIONS, "--timeout", "forever")
     assert run.returncode == 2 and "--timeout" in run.stderr
+    run = cli("grade", SOLUTIONS, "--memory", "99999999999GiB")
+    assert run.returncode == 2 and run.stderr.startswith("error: --memory: '99999999999GiB' "
+                                                         "is more than any machine can give")
     run = cli("grade", SOLUTIONS, "--json", tmp_path / "missing" / "r.json")
     assert run.returncode == 2 and "does not exist" in run.stderr
 

@@ -3,8 +3,8 @@ defaults) and a bad value names where it came from."""
 
 import pytest
 
-from autograder.config import (DEFAULT_MEMORY_BYTES, ConfigError, format_bytes, parse_bytes,
-                               resolve)
+from autograder.config import (DEFAULT_MEMORY_BYTES, ConfigError, format_bytes, machine_memory,
+                               parse_bytes, resolve)
 
 
 def test_defaults_are_the_contracts(tmp_path):
@@ -47,6 +47,27 @@ def test_bad_pyproject_names_the_file(tmp_path):
     (tmp_path / "pyproject.toml").write_text("[tool.autograder\n")
     with pytest.raises(ConfigError, match="cannot read it"):
         resolve({}, env={}, folder=tmp_path)
+    (tmp_path / "pyproject.toml").write_text("tool = 5\n")       # an AttributeError before
+    with pytest.raises(ConfigError, match=r"pyproject.toml: tool = 5 must be a table"):
+        resolve({}, env={}, folder=tmp_path)
+
+
+def test_limits_beyond_the_machine_name_their_source(tmp_path):
+    """99999999999GiB was accepted, and every exercise then 'ended' and
+    scored 0; a cap larger than this machine's memory cannot be given."""
+    too_much = f"{machine_memory() // 1024**3 + 1}GiB"
+    (tmp_path / "pyproject.toml").write_text(f'[tool.autograder]\noutput = "{too_much}"\n')
+    for cli, env, where in (({"memory": "99999999999GiB"}, {}, "--memory"),
+                            ({}, {"AUTOGRADER_MEMORY": too_much}, "AUTOGRADER_MEMORY"),
+                            ({}, {}, f"{tmp_path / 'pyproject.toml'} [tool.autograder] output")):
+        with pytest.raises(ConfigError, match="more than") as err:
+            resolve(cli, env=env, folder=tmp_path)
+        assert str(err.value).startswith(where) and "\n" not in str(err.value)
+    # A harness built here runs on another machine: only what no machine has is refused.
+    assert resolve({"memory": too_much}, env={}, folder=tmp_path, machine=False
+                   ).limits.memory_bytes > machine_memory()
+    with pytest.raises(ConfigError, match="more than any machine"):
+        resolve({"memory": "99999999999GiB"}, env={}, folder=tmp_path, machine=False)
 
 
 def test_sizes_round_trip():

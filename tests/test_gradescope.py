@@ -172,6 +172,21 @@ def test_two_folders_of_modules_are_refused_with_a_reason(gradescope):
     assert results["score"] == 0 and "several folders" in results["output"]
 
 
+def test_a_linked_folder_is_not_graded(gradescope, tmp_path):
+    """A submission holding only a link to a folder of modules (here the
+    reference, beside /autograder): it scored 100 when links were followed."""
+    (tmp_path / "reference").mkdir()
+    copy_modules(SOLUTIONS)(tmp_path / "reference")
+
+    def populate(folder):      # submission/repo -> ../../reference
+        shutil.copytree(CORPUS / "hostile" / "link_to_reference", folder, symlinks=True,
+                        dirs_exist_ok=True)
+        assert (folder / "repo" / "neuron.py").is_file()
+    results, _ = gradescope(populate)
+    assert results["score"] == 0 and results["tests"] == []
+    assert "symbolic links, which the grader never follows" in results["output"]
+
+
 def test_a_grader_that_cannot_start_still_leaves_results(gradescope):
     results, _ = gradescope(copy_modules(SOLUTIONS), AUTOGRADER_PYTHON="/nonexistent/python")
     assert results["score"] == 0 and "grader stopped" in results["output"]

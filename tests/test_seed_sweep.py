@@ -39,10 +39,19 @@ KINDS = ("correct", "misconceptions", "wrong", "hostile")
 NEEDS_ROOT = {"kill_all"}
 
 
+def _modules(folder: Path) -> list[Path]:
+    """The entry's module files (a link is a hostile entry's way out of the
+    submission: never graded, see tests/test_intake.py)."""
+    return sorted(p for p in folder.glob("*.py") if not p.is_symlink())
+
+
 def _entries():
     for kind in KINDS:
         for folder in sorted((CORPUS / kind).iterdir()):
-            if folder.is_dir() and (os.getuid() == 0 or folder.name not in NEEDS_ROOT):
+            # Entries without a module (links, notebooks) are the intake's
+            # cases, graded in tests/test_intake.py.
+            if folder.is_dir() and (os.getuid() == 0 or folder.name not in NEEDS_ROOT) \
+                    and _modules(folder):
                 yield kind, folder
 
 
@@ -53,7 +62,7 @@ def _submission(base: Path, kind: str, folder: Path) -> Job:
     target.mkdir(parents=True)
     for path in SOLUTIONS.glob("*.py"):
         shutil.copyfile(path, target / path.name)
-    modules = sorted(folder.glob("*.py"))
+    modules = _modules(folder)
     for path in modules:
         shutil.copyfile(path, target / path.name)
     return Job(target, tuple(p.stem for p in modules))

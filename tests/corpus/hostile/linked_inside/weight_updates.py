@@ -1,0 +1,1 @@
+../../reference/weight_updates.py
