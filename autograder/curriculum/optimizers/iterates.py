@@ -1,0 +1,371 @@
+"""What the optimisers of assignment 2 share: the test problems (gradients
+handed to student code as expression trees), the grader's own runs of an
+update rule, the comparison of iterates, and the replay that names the
+first step that breaks the rule.
+
+An optimiser is an update *rule*: ``step(state, x, grad, hp, k)`` gives
+x_{k} from x_{k-1} (k = 1, 2, ... counts the updates) and the new state
+(the accumulators u, v, m; None before the first step).  The grader's
+expected iterates run the rule from x0; the replay runs it along the
+student's own iterates, one step from each, so the first step that breaks
+the rule is found even where the iterates differ everywhere after it.
+Misconceptions are rules too (what the mistaken code computes), or
+functions of the grader's iterates (aliased or look-ahead points).
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import numpy as np
+
+from ...judging import Mismatch
+from ...spec import Case, Misconception, Probe
+from ...tolerance import Tolerance, fmt, fmt_pair
+from ...tree import X, add, call, component, evaluator, func, mul, power, vector, vector_evaluator
+from ...wire import Array, Returned, as_float, as_vector, describe
+
+
+# ------------------------------------------------------------ the problems
+
+@dataclass(frozen=True)
+class Problem:
+    """A gradient handed to student code (``fn``, a tree), the grader's own
+    float version of it (``grad``: an array in, an array out) and the
+    number of parameters (0: x is a number)."""
+    fn: Any
+    grad: Callable
+    dim: int
+
+
+def _scalar(fn) -> Problem:
+    g = evaluator(fn)
+    return Problem(fn, lambda x: np.float64(g(float(x))), 0)
+
+
+def _vector(fn, dim: int) -> Problem:
+    g = vector_evaluator(fn)
+    return Problem(fn, lambda x: np.array(g(np.ravel(x)), dtype=float), dim)
+
+
+def _signed(c: float) -> str:
+    return f"- {c}" if c >= 0 else f"+ {-c}"
+
+
+def bowl(a: float, c: float) -> Problem:
+    """The gradient of a·(x − c)²: 2a(x − c)."""
+    return _scalar(func(mul(2 * a, add(X, -c)), f"lambda x: {2 * a:g}*(x {_signed(c)})"))
+
+
+def quartic() -> Problem:
+    """The gradient of x⁴ − 3x."""
+    return _scalar(func(add(mul(4, power(X, 3)), -3), "lambda x: 4*x**3 - 3"))
+
+
+def separable_bowl(curvatures, centres) -> Problem:
+    """The gradient of Σ aᵢ·(xᵢ − cᵢ)²: an array 2aᵢ(xᵢ − cᵢ).  With
+    curvatures (0.1, 2) it is the ill-conditioned bowl 0.1·x₁² + 2·x₂²."""
+    comps = [mul(2 * a, add(component(i), -c)) for i, (a, c) in enumerate(zip(curvatures, centres))]
+    text = ", ".join(f"{2 * a:g}*(x[{i}] {_signed(c)})"
+                     for i, (a, c) in enumerate(zip(curvatures, centres)))
+    return _vector(func(vector(*comps), f"lambda x: np.array([{text}])"), len(comps))
+
+
+def neuron_loss(xs, ys) -> Problem:
+    """The gradient over x = (w, b) of the neuron's loss ½ Σ (σ(w·xᵢ + b) − yᵢ)²
+    (assignment 1's exercise 4)."""
+    dw, db = [], []
+    for xi, yi in zip(xs, ys):
+        s = power(add(1, call("exp", mul(-1, add(mul(xi, component(0)), component(1))))), -1)
+        common = mul(add(s, -yi), s, add(1, mul(-1, s)))
+        dw.append(mul(xi, common))
+        db.append(common)
+    fn = func(vector(add(*dw), add(*db)),
+              f"the gradient of the neuron's loss ½ Σ (σ(w·x + b) − y)² on xs = {list(xs)}, "
+              f"ys = {list(ys)}, at x = (w, b)")
+    return _vector(fn, 2)
+
+
+# ----------------------------------------------------------------- rules
+
+Step = Callable[[Any, np.ndarray, Callable, dict, int], tuple[np.ndarray, Any]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """An update rule, with the formula a student reads when it is broken."""
+    text: str
+    step: Step
+
+
+def run(step: Step, problem: Problem, x0, hp: dict, steps: int) -> list:
+    """The iterates [x0, ..., x_steps] of ``step``, as floats or lists of floats."""
+    x = np.array(x0, dtype=float)
+    xs, state = [x], None
+    with np.errstate(all="ignore"):
+        for k in range(1, steps + 1):
+            x, state = step(state, x, problem.grad, hp, k)
+            x = np.array(x, dtype=float)
+            xs.append(x)
+    return plain(xs)
+
+
+def plain(xs) -> list:
+    return [float(x) if np.ndim(x) == 0 else [float(v) for v in x] for x in xs]
+
+
+# ------------------------------------------------------------------ cases
+
+@dataclass(frozen=True)
+class Shape:
+    """One case's shape, fixed for every seed: its problem kind, steps, and
+    which hyperparameters (converging, diverging, the contract's)."""
+    kind: str           # example, bowl, quartic, ill, ill-list, three, neuron
+    steps: int
+    rates: str          # "example", "converge", "diverge"
+    label: str
+
+
+SHAPES = (
+    Shape("example", 5, "example", "the contract's example"),
+    Shape("bowl", 0, "converge", "steps = 0"),
+    Shape("bowl", 1, "converge", "steps = 1"),
+    Shape("bowl", 4, "converge", "4 steps"),
+    Shape("bowl", 40, "converge", "40 steps"),
+    Shape("bowl", 8, "diverge", "a large learning rate"),
+    Shape("quartic", 10, "converge", "grad of x⁴ − 3x"),
+    Shape("ill", 1, "converge", "the bowl 0.1·x₁² + 2·x₂², steps = 1, a NumPy array"),
+    Shape("ill", 20, "converge", "the bowl 0.1·x₁² + 2·x₂², a NumPy array"),
+    Shape("ill", 6, "diverge", "the bowl 0.1·x₁² + 2·x₂², a large learning rate"),
+    Shape("three", 12, "converge", "three parameters given as a list"),
+    Shape("neuron", 30, "converge", "the neuron's loss over (w, b) from (−2, −2)"),
+)
+
+
+def _problem(rng: random.Random, shape: Shape) -> tuple[Problem, Any, Any, float]:
+    """The problem, x0 as sent, x0 as numbers, and its largest curvature."""
+    r = lambda lo, hi, d=2: round(rng.uniform(lo, hi), d)
+    if shape.kind == "example":
+        return bowl(1.0, 4.0), 0.0, 0.0, 2.0
+    if shape.kind == "bowl":
+        a, c = r(0.5, 2.0), r(-5, 5)
+        x0 = r(c - 10, c + 10)
+        if abs(x0 - c) < 2:
+            x0 = round(c + 2 + abs(x0 - c), 2)   # a start well away from the minimum
+        return bowl(a, c), x0, x0, 2 * a
+    if shape.kind == "quartic":
+        x0 = r(1.3, 1.6)   # well above the minimum at 0.9086, where the slope is 3.8 to 13
+        return quartic(), x0, x0, 12 * 1.6 ** 2
+    if shape.kind == "ill":
+        cs = (r(-1, 1), r(-1, 1))
+        x0 = [r(-6, -4), r(-3, -1.5)]
+        return separable_bowl((0.1, 2.0), cs), Array(tuple(x0)), x0, 4.0
+    if shape.kind == "three":
+        curv = (r(0.2, 0.5), r(0.5, 1.0), r(1.0, 2.0))
+        cs = tuple(r(-3, 3) for _ in range(3))
+        x0 = [round(c + rng.choice((-1, 1)) * rng.uniform(2, 5), 2) for c in cs]
+        return separable_bowl(curv, cs), x0, x0, 2 * curv[2]
+    if shape.kind == "neuron":
+        x0 = [-2.0, -2.0]
+        return neuron_loss([0.5, 2.5], [0.2, 0.9]), Array(tuple(x0)), x0, 1.0
+    raise ValueError(shape.kind)
+
+
+@dataclass(frozen=True)
+class Optimiser:
+    """One optimiser's check: its function name, argument names (after
+    grad and x0; ``steps`` among them), its rule, and how the seed draws its
+    hyperparameters: ``draw(rng, rates, curvature, shape) -> hp``."""
+    function: str
+    params: tuple[str, ...]
+    rule: Rule
+    draw: Callable[[random.Random, str, float, Shape], dict]
+    tolerance: Tolerance
+    shapes: tuple[Shape, ...] = SHAPES
+    # Keyword arguments some shapes pass as well (and put into ``hp``).
+    keywords: Callable[[Shape], dict] = lambda shape: {}
+
+
+def cases(opt: Optimiser, rng: random.Random) -> list[Case]:
+    out = []
+    for shape in opt.shapes:
+        problem, sent, x0, curvature = _problem(rng, shape)
+        hp = opt.draw(rng, shape.rates, curvature, shape)
+        keywords = opt.keywords(shape)
+        hp.update(keywords)
+        args = [problem.fn, sent] + [shape.steps if p == "steps" else hp[p] for p in opt.params]
+        expected = run(opt.rule.step, problem, x0, hp, shape.steps)
+        scale = max(1.0, max(abs(v) for x in expected for v in np.ravel(x) if math.isfinite(v)))
+        tol = Tolerance(opt.tolerance.rel, opt.tolerance.rel * scale, opt.tolerance.why)
+        label = shape.label + "".join(f", {k} = {v:g}" for k, v in keywords.items())
+        out.append(Case((Probe(opt.function, tuple(args), dict(keywords)),), expected=expected,
+                        context={"problem": problem, "x0": x0, "hp": hp, "steps": shape.steps},
+                        label=label, tolerance=tol))
+    return out
+
+
+# ------------------------------------------------------------ comparison
+
+def as_iterates(value: Returned, dim: int) -> list[list[float]] | None:
+    """The student's iterates as rows of ``max(dim, 1)`` numbers: a list or
+    tuple of numbers (dim 0) or of 1-D lists/arrays (dim >= 1), or one
+    array of shape (steps + 1,) or (steps + 1, dim)."""
+    if value.kind == "array":
+        if dim == 0 and len(value.shape) == 1:
+            return [[float(v)] for v in value.value]
+        if dim > 0 and len(value.shape) == 2 and value.shape[1] == dim:
+            return [[float(v) for v in row] for row in value.value]
+        return None
+    if value.kind not in ("list", "tuple"):
+        return None
+    rows = []
+    for item in value.value:
+        if dim == 0:
+            f = as_float(item)
+            if f is None:
+                return None
+            rows.append([f])
+        else:
+            v = as_vector(item)
+            if v is None or len(v) != dim:
+                return None
+            rows.append(v)
+    return rows
+
+
+def _rows(expected: list) -> list[list[float]]:
+    return [[float(x)] if not isinstance(x, list) else [float(v) for v in x] for x in expected]
+
+
+def _show(x) -> str:
+    if isinstance(x, list):
+        return "[" + ", ".join(fmt(v) for v in x) + "]"
+    return fmt(x)
+
+
+def _close(tol: Tolerance, got: float, want: float) -> bool:
+    return tol.close(got, want)
+
+
+def table(got: list[list[float]], want: list[list[float]], tol: Tolerance, dim: int,
+          limit: int = 6) -> str:
+    """``t | obtained | expected`` rows (``t[i]`` for a vector) for the
+    values that differ, as pytest's approx prints them."""
+    rows = []
+    for t, (g, w) in enumerate(zip(got, want)):
+        for i, (a, b) in enumerate(zip(g, w)):
+            if not _close(tol, a, b):
+                rows.append((f"{t}" if dim == 0 else f"{t}[{i}]", a, b))
+    if not rows:
+        return ""
+    diffs = [abs(a - b) for _, a, b in rows if math.isfinite(a) and math.isfinite(b)]
+    shown = [(k, *fmt_pair(a, b)) for k, a, b in rows[:limit]]
+    col = max([16] + [max(len(a), len(b)) for _, a, b in shown])
+    label = "t" if dim == 0 else "t[i]"
+    width = max(len(label), max(len(k) for k, _, _ in shown), 5)
+    lines = [f"{label:>{width}} | {'obtained':>{col}} | {'expected':>{col}}"]
+    lines += [f"{k:>{width}} | {a:>{col}} | {b:>{col}}" for k, a, b in shown]
+    if len(rows) > limit:
+        lines.append(f"... and {len(rows) - limit} more")
+    n = sum(len(w) for w in want)
+    lines.append(f"{len(rows)} of {n} differ; max absolute difference: "
+                 f"{fmt(max(diffs)) if diffs else 'nan'} "
+                 f"(tolerance: {tol.rel:g} relative, {tol.abs:g} absolute)")
+    return "\n".join(lines)
+
+
+def iterates_compare(opt: Optimiser):
+    """Compare the student's iterates with ``expected`` value by value; when
+    ``expected`` is the grader's own answer, replay the student's iterates
+    to name the first step that breaks the rule."""
+
+    def compare(case: Case, results, expected) -> Mismatch | None:
+        value = results[0].value
+        dim = case.context["problem"].dim
+        tol = case.tolerance or opt.tolerance
+        n = len(expected)
+        what = ("numbers" if dim == 0 else f"arrays (or lists) of {dim} numbers")
+        want_text = f"a list of {n} iterates, {what}"
+        got = as_iterates(value, dim)
+        shown = "[" + ", ".join(_show(x) for x in expected[:8]) + (", ...]" if n > 8 else "]")
+        if got is None:
+            why = ""
+            if value.kind == "none":
+                why = "Got None: did you forget a `return`?"
+            elif value.kind in ("list", "tuple") and value.value:
+                first = value.value[0]
+                why = (f"The first item is {describe(first)}: each iterate should be "
+                       + ("a number." if dim == 0 else f"an array or list of {dim} numbers."))
+            elif value.kind in ("number", "array"):
+                why = "Return the list of every iterate [x0, x1, ..., x_steps], not only the last."
+            return Mismatch(describe(value), want_text, why=why)
+        replay = ""
+        if expected is case.expected:
+            replay = replay_message(opt.rule, case, got)
+        if len(got) != n:
+            return Mismatch(f"{describe(value)} ({len(got)} iterates)", want_text + ": " + shown,
+                            why=replay)
+        text = table(got, _rows(expected), tol, dim)
+        if not text:
+            return None
+        return Mismatch(describe(value), shown, table=text, why=replay)
+    return compare
+
+
+def replay_message(rule: Rule, case: Case, got: list[list[float]]) -> str:
+    """The first step of the student's own iterates that breaks the rule,
+    in words; or what else is wrong when every step follows it."""
+    ctx = case.context
+    problem, hp, steps = ctx["problem"], ctx["hp"], ctx["steps"]
+    tol = case.tolerance
+    x0 = np.ravel(np.array(ctx["x0"], dtype=float))
+    if not got:
+        return "The list is empty: it should start with the start point x0."
+    if not all(tol.close(a, b) for a, b in zip(got[0], x0)):
+        return (f"The list should start with the start point x0 = {_show(plain([ctx['x0']])[0])}; "
+                f"yours starts with {_show(got[0] if problem.dim else got[0][0])}.")
+    state = None
+    shape = np.shape(ctx["x0"])
+    with np.errstate(all="ignore"):
+        for t in range(len(got) - 1):
+            x = np.array(got[t], dtype=float).reshape(shape)
+            want, state = rule.step(state, x, problem.grad, hp, t + 1)
+            want = np.ravel(np.array(want, dtype=float))
+            for i, (a, b) in enumerate(zip(got[t + 1], want)):
+                size = max(abs(b), abs(got[t][i]), 1.0)
+                if not (Tolerance(tol.rel, tol.rel * size).close(a, b)):
+                    where = f"x_{t + 1}" if problem.dim == 0 else f"x_{t + 1}[{i}]"
+                    return (f"Step {t} → {t + 1} is the first that breaks the rule "
+                            f"{rule.text}: from your own x_0, ..., x_{t} it gives "
+                            f"{where} = {fmt(b)}, but you have {fmt(a)}.")
+    if len(got) != steps + 1:
+        return (f"Every step follows the rule, but there are {len(got) - 1} steps; "
+                f"steps = {steps} asks for {steps + 1} iterates, x0 included.")
+    return ""
+
+
+# ----------------------------------------------------------- misconceptions
+
+def rule_model(step: Step, only: Callable[[Case], bool] | None = None):
+    """What code following ``step`` instead of the rule returns."""
+    def model(case: Case):
+        if only is not None and not only(case):
+            return None
+        c = case.context
+        return run(step, c["problem"], c["x0"], c["hp"], c["steps"])
+    return model
+
+
+def vector_case(case: Case) -> bool:
+    return case.context["problem"].dim > 0
+
+
+def aliased(case: Case):
+    """Every iterate the same array, updated in place: all equal the last
+    (where x is an array, so the in-place update shows)."""
+    if not vector_case(case) or case.context["steps"] == 0:
+        return None
+    return [case.expected[-1]] * len(case.expected)
