@@ -306,7 +306,10 @@ def tlg_compare(case: Case, results, expected) -> Mismatch | None:
             g = _matrix(got[key])
             gshape = (len(g), len(g[0])) if g else None
             if gshape != shape:
-                return Mismatch(f"{key}: {describe(got[key])}" + (f" of shape {gshape}" if gshape else ""),
+                shown = describe(got[key])
+                if gshape and "shape" not in shown:
+                    shown += f" of shape {gshape}"
+                return Mismatch(f"{key}: {shown}",
                                 f"{key}: an array of shape {shape} (the shape of {key})",
                                 why=f"∂L/∂{key} has the shape of {key}.")
             for i in range(shape[0]):

@@ -338,8 +338,9 @@ def replay_message(rule: Rule, case: Case, got: list[list[float]]) -> str:
                 size = max(abs(b), abs(got[t][i]), 1.0)
                 if not (Tolerance(tol.rel, tol.rel * size).close(a, b)):
                     where = f"x_{t + 1}" if problem.dim == 0 else f"x_{t + 1}[{i}]"
+                    given = "from x_0" if t == 0 else f"from your own x_0, ..., x_{t}"
                     return (f"Step {t} → {t + 1} is the first that breaks the rule "
-                            f"{rule.text}: from your own x_0, ..., x_{t} it gives "
+                            f"{rule.text}: {given} it gives "
                             f"{where} = {fmt(b)}, but you have {fmt(a)}.")
     if len(got) != steps + 1:
         return (f"Every step follows the rule, but there are {len(got) - 1} steps; "
