@@ -11,10 +11,9 @@ import random
 
 import numpy as np
 
-from ...judging import judge_cases
 from ...spec import Check, Exercise, Misconception
 from ...tolerance import Tolerance
-from .iterates import Optimiser, Rule, Shape, cases, iterates_compare, rule_model
+from .iterates import Optimiser, Rule, Shape, iterates_judge, cases, iterates_compare, rule_model
 
 EPS = 1e-8
 
@@ -172,13 +171,13 @@ EXERCISE = Exercise(
     title="Adaptive learning rates: AdaGrad, RMSProp and Adam",
     checks=(
         Check("adagrad returns the iterates of AdaGrad", "adagrad", 10,
-              lambda rng: cases(ADAGRAD, rng), judge_cases, compare=iterates_compare(ADAGRAD),
+              lambda rng: cases(ADAGRAD, rng), iterates_judge(ADAGRAD), compare=iterates_compare(ADAGRAD),
               misconceptions=ADAGRAD_MISCONCEPTIONS),
         Check("rmsprop returns the iterates of RMSProp", "rmsprop", 10,
-              lambda rng: cases(RMSPROP, rng), judge_cases, compare=iterates_compare(RMSPROP),
+              lambda rng: cases(RMSPROP, rng), iterates_judge(RMSPROP), compare=iterates_compare(RMSPROP),
               misconceptions=RMSPROP_MISCONCEPTIONS),
         Check("adam returns the iterates of Adam", "adam", 10,
-              lambda rng: cases(ADAM, rng), judge_cases, compare=iterates_compare(ADAM),
+              lambda rng: cases(ADAM, rng), iterates_judge(ADAM), compare=iterates_compare(ADAM),
               misconceptions=ADAM_MISCONCEPTIONS),
     ),
 )

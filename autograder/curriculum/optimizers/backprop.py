@@ -371,9 +371,9 @@ EXERCISE = Exercise(
               compare=number(CE_TOLERANCE), misconceptions=CE_MISCONCEPTIONS),
         Check("softmax_cross_entropy_grad is softmax(z) - y", "softmax_cross_entropy_grad", 6,
               sceg_cases, judge_cases, compare=vector(SOFTMAX_TOLERANCE),
-              misconceptions=SCEG_MISCONCEPTIONS),
+              misconceptions=SCEG_MISCONCEPTIONS, depends_on=("softmax",)),
         Check("two_layer_gradients backpropagates through both layers", "two_layer_gradients",
               12, tlg_cases, judge_cases, compare=tlg_compare,
-              misconceptions=TLG_MISCONCEPTIONS),
+              misconceptions=TLG_MISCONCEPTIONS, depends_on=("softmax",)),
     ),
 )

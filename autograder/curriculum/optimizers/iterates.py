@@ -22,10 +22,11 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ...judging import Mismatch
+from ...judging import Mismatch, feedback_for, recognise, screen
+from ...outcomes import Feedback, Outcome, Verdict
 from ...spec import Case, Misconception, Probe
 from ...tolerance import Tolerance, fmt, fmt_pair
-from ...tree import X, add, call, component, evaluator, func, mul, power, vector, vector_evaluator
+from ...tree import X, add, call, component, func, mul, power, vector
 from ...wire import Array, Returned, as_float, as_vector, describe
 
 
@@ -34,21 +35,13 @@ from ...wire import Array, Returned, as_float, as_vector, describe
 @dataclass(frozen=True)
 class Problem:
     """A gradient handed to student code (``fn``, a tree), the grader's own
-    float version of it (``grad``: an array in, an array out) and the
-    number of parameters (0: x is a number)."""
+    float version of it (``grad``: a number or an array in, the same out;
+    written out directly, the same operations as the tree, which is slow
+    to evaluate; tests hold the two to agree) and the number of parameters
+    (0: x is a number)."""
     fn: Any
     grad: Callable
     dim: int
-
-
-def _scalar(fn) -> Problem:
-    g = evaluator(fn)
-    return Problem(fn, lambda x: np.float64(g(float(x))), 0)
-
-
-def _vector(fn, dim: int) -> Problem:
-    g = vector_evaluator(fn)
-    return Problem(fn, lambda x: np.array(g(np.ravel(x)), dtype=float), dim)
 
 
 def _signed(c: float) -> str:
@@ -57,21 +50,26 @@ def _signed(c: float) -> str:
 
 def bowl(a: float, c: float) -> Problem:
     """The gradient of a·(x − c)²: 2a(x − c)."""
-    return _scalar(func(mul(2 * a, add(X, -c)), f"lambda x: {2 * a:g}*(x {_signed(c)})"))
+    k = 2 * a
+    return Problem(func(mul(k, add(X, -c)), f"lambda x: {k:g}*(x {_signed(c)})"),
+                   lambda x: k * (x + -c), 0)
 
 
 def quartic() -> Problem:
     """The gradient of x⁴ − 3x."""
-    return _scalar(func(add(mul(4, power(X, 3)), -3), "lambda x: 4*x**3 - 3"))
+    return Problem(func(add(mul(4, power(X, 3)), -3), "lambda x: 4*x**3 - 3"),
+                   lambda x: 4 * np.power(x, 3) + -3.0, 0)
 
 
 def separable_bowl(curvatures, centres) -> Problem:
     """The gradient of Σ aᵢ·(xᵢ − cᵢ)²: an array 2aᵢ(xᵢ − cᵢ).  With
     curvatures (0.1, 2) it is the ill-conditioned bowl 0.1·x₁² + 2·x₂²."""
-    comps = [mul(2 * a, add(component(i), -c)) for i, (a, c) in enumerate(zip(curvatures, centres))]
-    text = ", ".join(f"{2 * a:g}*(x[{i}] {_signed(c)})"
-                     for i, (a, c) in enumerate(zip(curvatures, centres)))
-    return _vector(func(vector(*comps), f"lambda x: np.array([{text}])"), len(comps))
+    ks = np.array([2 * a for a in curvatures])
+    cs = np.array([float(c) for c in centres])
+    comps = [mul(k, add(component(i), -c)) for i, (k, c) in enumerate(zip(ks, cs))]
+    text = ", ".join(f"{k:g}*(x[{i}] {_signed(c)})" for i, (k, c) in enumerate(zip(ks, cs)))
+    return Problem(func(vector(*comps), f"lambda x: np.array([{text}])"),
+                   lambda x: ks * (np.asarray(x, dtype=float) + -cs), len(comps))
 
 
 def neuron_loss(xs, ys) -> Problem:
@@ -84,9 +82,18 @@ def neuron_loss(xs, ys) -> Problem:
         dw.append(mul(xi, common))
         db.append(common)
     fn = func(vector(add(*dw), add(*db)),
-              f"the gradient of the neuron's loss ½ Σ (σ(w·x + b) − y)² on xs = {list(xs)}, "
-              f"ys = {list(ys)}, at x = (w, b)")
-    return _vector(fn, 2)
+              f"grad (of the neuron's loss ½ Σ (σ(w·x + b) − y)² over x = (w, b), "
+              f"on xs = {list(xs)}, ys = {list(ys)})")
+
+    def grad(wb):
+        w, b = (float(v) for v in wb)
+        gw = gb = 0.0
+        for xi, yi in zip(xs, ys):
+            s = 1.0 / (1.0 + math.exp(-(xi * w + b)))
+            common = (s - yi) * s * (1.0 - s)
+            gw, gb = gw + xi * common, gb + common
+        return np.array([gw, gb])
+    return Problem(fn, grad, 2)
 
 
 # ----------------------------------------------------------------- rules
@@ -277,12 +284,42 @@ def table(got: list[list[float]], want: list[list[float]], tol: Tolerance, dim: 
     return "\n".join(lines)
 
 
+def agree(got: list[list[float]], want: list[list[float]], tol: Tolerance) -> bool:
+    """Every value within ``tol`` (as :meth:`Tolerance.close` decides, nan
+    and inf included), at once."""
+    g, w = np.array(got, dtype=float), np.array(want, dtype=float)
+    if g.shape != w.shape:
+        return False
+    with np.errstate(all="ignore"):
+        ok = (np.abs(g - w) <= np.maximum(tol.rel * np.abs(w), tol.abs)) \
+            | (np.isnan(w) & np.isnan(g)) | (np.isinf(w) & (g == w))
+    return bool(ok.all())
+
+
+def _parsed(case: Case, results, expected):
+    """(the student's rows or None, the expected rows)."""
+    return as_iterates(results[0].value, case.context["problem"].dim), _rows(expected)
+
+
+def iterates_agree(opt: Optimiser):
+    """The comparison without the words: None when the iterates agree, a
+    bare Mismatch when not (what recognising a misconception needs)."""
+    def compare(case: Case, results, expected) -> Mismatch | None:
+        got, want = _parsed(case, results, expected)
+        if got is not None and len(got) == len(want) and agree(got, want,
+                                                                case.tolerance or opt.tolerance):
+            return None
+        return Mismatch("", "")
+    return compare
+
+
 def iterates_compare(opt: Optimiser):
-    """Compare the student's iterates with ``expected`` value by value; when
-    ``expected`` is the grader's own answer, replay the student's iterates
-    to name the first step that breaks the rule."""
+    """Compare the student's iterates with ``expected`` value by value."""
+    quick = iterates_agree(opt)
 
     def compare(case: Case, results, expected) -> Mismatch | None:
+        if quick(case, results, expected) is None:
+            return None
         value = results[0].value
         dim = case.context["problem"].dim
         tol = case.tolerance or opt.tolerance
@@ -302,17 +339,36 @@ def iterates_compare(opt: Optimiser):
             elif value.kind in ("number", "array"):
                 why = "Return the list of every iterate [x0, x1, ..., x_steps], not only the last."
             return Mismatch(describe(value), want_text, why=why)
-        replay = ""
-        if expected is case.expected:
-            replay = replay_message(opt.rule, case, got)
         if len(got) != n:
-            return Mismatch(f"{describe(value)} ({len(got)} iterates)", want_text + ": " + shown,
-                            why=replay)
-        text = table(got, _rows(expected), tol, dim)
-        if not text:
-            return None
-        return Mismatch(describe(value), shown, table=text, why=replay)
+            return Mismatch(f"{describe(value)} ({len(got)} iterates)", want_text + ": " + shown)
+        return Mismatch(describe(value), shown, table=table(got, _rows(expected), tol, dim))
     return compare
+
+
+def iterates_judge(opt: Optimiser):
+    """``judge_cases``, and for the first case that fails, the replay of the
+    student's own iterates: the first step that breaks the rule, and the rule
+    (replayed once, for the case the feedback shows)."""
+
+    def judge(check, cases, results) -> Verdict:
+        early = screen(check, results, cases)
+        if early is not None:
+            return early
+        quick = iterates_agree(opt)
+        failures = [(case, res) for case, res in zip(cases, results)
+                    if quick(case, res, case.expected) is not None]
+        if not failures:
+            return Verdict(Outcome.PASSED, Feedback(f"all {len(cases)} cases agree"))
+        m = recognise(check, cases, results, quick)
+        case, res = failures[0]
+        mismatch = check.compare(case, res, case.expected)
+        got = as_iterates(res[0].value, case.context["problem"].dim)
+        replay = replay_message(opt.rule, case, got) if got is not None else ""
+        if replay:
+            mismatch = Mismatch(mismatch.got, mismatch.expected, mismatch.table, why=replay)
+        return Verdict(Outcome.FAILED, feedback_for(case, mismatch, len(failures), len(cases), m),
+                       misconception=m.id if m else None)
+    return judge
 
 
 def replay_message(rule: Rule, case: Case, got: list[list[float]]) -> str:

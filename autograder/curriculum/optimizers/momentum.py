@@ -10,10 +10,9 @@ import random
 
 import numpy as np
 
-from ...judging import judge_cases
 from ...spec import Check, Exercise, Misconception
 from ...tolerance import Tolerance
-from .iterates import Optimiser, Rule, Shape, aliased, cases, iterates_compare, rule_model
+from .iterates import Optimiser, Rule, Shape, iterates_judge, aliased, cases, iterates_compare, rule_model
 
 
 def _zero(state, x):
@@ -166,10 +165,10 @@ EXERCISE = Exercise(
     title="Momentum and Nesterov",
     checks=(
         Check("momentum_descent returns the iterates of momentum", "momentum_descent", 12,
-              lambda rng: cases(MOMENTUM, rng), judge_cases, compare=iterates_compare(MOMENTUM),
+              lambda rng: cases(MOMENTUM, rng), iterates_judge(MOMENTUM), compare=iterates_compare(MOMENTUM),
               misconceptions=MOMENTUM_MISCONCEPTIONS),
         Check("nesterov_descent returns the iterates of Nesterov's method", "nesterov_descent",
-              13, lambda rng: cases(NESTEROV, rng), judge_cases,
+              13, lambda rng: cases(NESTEROV, rng), iterates_judge(NESTEROV),
               compare=iterates_compare(NESTEROV), misconceptions=NESTEROV_MISCONCEPTIONS),
     ),
 )
