@@ -25,7 +25,7 @@ def load(path, name="student"):
 
 def encoded(value) -> ProbeResult:
     """What the grader reads when student code returns ``value``."""
-    return ProbeResult("value", decode_value(json.loads(json.dumps(child._encode(value, np, sympy)))))
+    return ProbeResult("value", decode_value(child._encode(value, np, sympy)))
 
 
 def call(module, probe) -> ProbeResult:

@@ -19,7 +19,8 @@ EPS = 1e-8
 
 
 def _zero(state, x):
-    return np.zeros_like(x) if state is None else state
+    """An accumulator: 0 (of x's shape) before the first step."""
+    return 0.0 * x if state is None else state
 
 
 def adagrad_step(v, x, grad, hp, k, square=True, root=True, accumulate=True):
@@ -38,14 +39,16 @@ def rmsprop_step(v, x, grad, hp, k, keep=None, new=None, root=True):
 
 
 def adam_step(state, x, grad, hp, k, correct=True, first=1, swap=False):
-    m, v = (np.zeros_like(x), np.zeros_like(x)) if state is None else state
+    m, v = (0.0 * x, 0.0 * x) if state is None else state
     b1, b2 = (hp["beta2"], hp["beta1"]) if swap else (hp["beta1"], hp["beta2"])
     g = grad(x)
     m = b1 * m + (1 - b1) * g
     v = b2 * v + (1 - b2) * g * g
     n = k - 1 + first                      # the update's number, counted from ``first``
-    m_hat = m / (1 - b1 ** n) if correct else m
-    v_hat = v / (1 - b2 ** n) if correct else v
+    # NumPy's division: by 0 (k counted from 0) it gives inf and nan, as
+    # the student's NumPy code does, where Python's raises.
+    m_hat = m / np.float64(1 - b1 ** n) if correct else m
+    v_hat = v / np.float64(1 - b2 ** n) if correct else v
     return x - hp["learning_rate"] * m_hat / (np.sqrt(v_hat) + hp.get("eps", EPS)), (m, v)
 
 

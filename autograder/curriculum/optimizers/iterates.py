@@ -110,12 +110,15 @@ class Rule:
 
 def run(step: Step, problem: Problem, x0, hp: dict, steps: int) -> list:
     """The iterates [x0, ..., x_steps] of ``step``, as floats or lists of floats."""
-    x = np.array(x0, dtype=float)
+    # A number stays a Python float (the same IEEE operations as NumPy's,
+    # faster); parameters are an array.
+    scalar = problem.dim == 0
+    x = float(x0) if scalar else np.array(x0, dtype=float)
     xs, state = [x], None
     with np.errstate(all="ignore"):
         for k in range(1, steps + 1):
             x, state = step(state, x, problem.grad, hp, k)
-            x = np.array(x, dtype=float)
+            x = float(x) if scalar else np.array(x, dtype=float)
             xs.append(x)
     return plain(xs)
 

@@ -6,6 +6,7 @@ of one point, summed over each batch with ``math.fsum``.
 
 from __future__ import annotations
 
+import functools
 import math
 import random
 
@@ -121,12 +122,19 @@ def mb_cases(rng: random.Random) -> list[Case]:
     return cases
 
 
-def _model(fn, applies=lambda c: True):
+def _model(fn):
+    """What code computing ``fn`` returns.  Remembered by its arguments: the
+    contract's cases are the same under every seed, and judging one
+    submission asks every model about every case."""
+    @functools.lru_cache(maxsize=4096)
+    def remembered(*args):
+        w, b, xs, ys, *rest = args
+        return tuple(fn(w, b, list(xs), list(ys), *rest))
+
     def model(case: Case):
         c = case.context
-        if not applies(c):
-            return None
-        return fn(c["w"], c["b"], c["xs"], c["ys"], c["lr"], c["epochs"], c["size"])
+        return list(remembered(c["w"], c["b"], tuple(c["xs"]), tuple(c["ys"]), c["lr"],
+                               c["epochs"], c["size"]))
     return model
 
 

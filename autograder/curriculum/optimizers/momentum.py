@@ -16,7 +16,8 @@ from .iterates import Optimiser, Rule, Shape, iterates_judge, aliased, cases, it
 
 
 def _zero(state, x):
-    return np.zeros_like(x) if state is None else state
+    """An accumulator: 0 (of x's shape) before the first step."""
+    return 0.0 * x if state is None else state
 
 
 def momentum_step(u, x, grad, hp, k):
