@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from autograder import child
 from autograder.config import Limits
 from autograder.curriculum import misconceptions as calculus_misconceptions
 from autograder.curriculum.optimizers import EXERCISES, MODULES, misconceptions
@@ -32,6 +33,7 @@ from autograder.feedback import render_check
 from autograder.outcomes import Outcome
 from autograder.runner import grade_exercises
 from autograder.seed_sweep import Job, sweep
+from autograder.tree import X, add, component, mul, vector
 
 from conftest import SEED, SOLUTIONS
 from optimizers_inprocess import encoded, judge, load
@@ -140,6 +142,41 @@ def test_the_graders_backprop_agrees_with_central_differences_of_its_loss():
                            backprop.loss(*[a.tolist() for a in down])) / 2e-6
                 assert np.array(case.expected[name])[i] == pytest.approx(numeric, rel=1e-5,
                                                                         abs=1e-8)
+
+
+def test_the_gradients_handed_out_are_the_graders_own():
+    """Student code gets each gradient as a tree (compiled in the worker
+    with NumPy); the grader computes with the same function written out.
+    They agree, on numbers, lists and arrays, at the start and around it."""
+    rng = np.random.default_rng(0)
+    for e in EXERCISES:
+        for check in e.checks:
+            for case in check.make_cases(SEED, e.module):
+                problem = case.context.get("problem")
+                if problem is None:
+                    continue
+                compiled = child.compile_tree(problem.fn.tree, np)
+                x0 = np.array(case.context["x0"], dtype=float)
+                for x in [x0] + [x0 + rng.normal(size=x0.shape) for _ in range(5)]:
+                    arg = float(x) if problem.dim == 0 else x
+                    np.testing.assert_allclose(compiled(arg), problem.grad(arg), rtol=1e-14)
+                    if problem.dim:
+                        np.testing.assert_allclose(compiled(list(x)), problem.grad(x),
+                                                   rtol=1e-14)
+
+
+def test_a_vector_tree_compiles_only_as_a_whole_and_within_bounds():
+    tree = vector(mul(2, add(component(0), -1.0)), mul(4, component(1)))
+    assert list(child.compile_tree(tree, np)(np.array([3.0, 0.5]))) == [4.0, 2.0]
+    assert list(child.compile_tree(tree, np)([3.0, 0.5])) == [4.0, 2.0]
+    with pytest.raises(ValueError):
+        child.compile_tree(["Add", tree, tree], np)          # a vector inside a sum
+    with pytest.raises(ValueError):
+        child.compile_tree(component(child.MAX_VECTOR_LENGTH), np)
+    with pytest.raises(ValueError):
+        child.compile_tree(["Vector"], np)
+    # Scalar trees are compiled as before.
+    assert child.compile_tree(mul(2, X), np)(3.0) == 6.0
 
 
 def test_case_shapes_are_fixed_and_cover_the_contract():

@@ -13,7 +13,8 @@ import numpy as np
 
 from ...spec import Check, Exercise, Misconception
 from ...tolerance import Tolerance
-from .iterates import Optimiser, Rule, Shape, iterates_judge, cases, iterates_compare, rule_model
+from .iterates import (Optimiser, Rule, Shape, cases, iterates_compare, iterates_judge,
+                       rule_model)
 
 EPS = 1e-8
 
@@ -26,7 +27,8 @@ def _zero(state, x):
 def adagrad_step(v, x, grad, hp, k, square=True, root=True, accumulate=True):
     g = grad(x)
     v = (_zero(v, x) if accumulate else 0.0) + (g * g if square else g)
-    return x - hp["learning_rate"] * g / (np.sqrt(v + hp.get("eps", EPS)) if root else v + hp.get("eps", EPS)), v
+    eps = hp.get("eps", EPS)
+    return x - hp["learning_rate"] * g / (np.sqrt(v + eps) if root else v + eps), v
 
 
 def rmsprop_step(v, x, grad, hp, k, keep=None, new=None, root=True):
@@ -35,7 +37,8 @@ def rmsprop_step(v, x, grad, hp, k, keep=None, new=None, root=True):
     new = (1 - beta) if new is None else new(beta)
     g = grad(x)
     v = keep * _zero(v, x) + new * g * g
-    return x - hp["learning_rate"] * g / (np.sqrt(v + hp.get("eps", EPS)) if root else v + hp.get("eps", EPS)), v
+    eps = hp.get("eps", EPS)
+    return x - hp["learning_rate"] * g / (np.sqrt(v + eps) if root else v + eps), v
 
 
 def adam_step(state, x, grad, hp, k, correct=True, first=1, swap=False):
@@ -153,8 +156,8 @@ ADAM_MISCONCEPTIONS = (
     Misconception(
         "adam-no-bias-correction", "m and v used without the bias correction",
         "m and v start at 0, so early on they are too small: divide by (1 − β₁ᵏ) and "
-        "(1 − β₂ᵏ) at the k-th update. Without it the first step is η·√(1 − β₂)/(1 − β₁) "
-        "times too large (0.316 in place of 0.1 in the contract's example).",
+        "(1 − β₂ᵏ) at the k-th update. Without it the first step is η·(1 − β₁)/√(1 − β₂) "
+        "instead of η (0.316 in place of 0.1 in the contract's example).",
         model=rule_model(_with(adam_step, correct=False))),
     Misconception(
         "adam-k-from-zero", "the bias correction's k counted from 0",
@@ -174,13 +177,13 @@ EXERCISE = Exercise(
     title="Adaptive learning rates: AdaGrad, RMSProp and Adam",
     checks=(
         Check("adagrad returns the iterates of AdaGrad", "adagrad", 10,
-              lambda rng: cases(ADAGRAD, rng), iterates_judge(ADAGRAD), compare=iterates_compare(ADAGRAD),
-              misconceptions=ADAGRAD_MISCONCEPTIONS),
+              lambda rng: cases(ADAGRAD, rng), iterates_judge(ADAGRAD),
+              compare=iterates_compare(ADAGRAD), misconceptions=ADAGRAD_MISCONCEPTIONS),
         Check("rmsprop returns the iterates of RMSProp", "rmsprop", 10,
-              lambda rng: cases(RMSPROP, rng), iterates_judge(RMSPROP), compare=iterates_compare(RMSPROP),
-              misconceptions=RMSPROP_MISCONCEPTIONS),
+              lambda rng: cases(RMSPROP, rng), iterates_judge(RMSPROP),
+              compare=iterates_compare(RMSPROP), misconceptions=RMSPROP_MISCONCEPTIONS),
         Check("adam returns the iterates of Adam", "adam", 10,
-              lambda rng: cases(ADAM, rng), iterates_judge(ADAM), compare=iterates_compare(ADAM),
-              misconceptions=ADAM_MISCONCEPTIONS),
+              lambda rng: cases(ADAM, rng), iterates_judge(ADAM),
+              compare=iterates_compare(ADAM), misconceptions=ADAM_MISCONCEPTIONS),
     ),
 )

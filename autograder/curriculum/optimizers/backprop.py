@@ -15,8 +15,8 @@ import numpy as np
 
 from ...judging import Mismatch, judge_cases, number, vector
 from ...spec import Case, Check, Exercise, Misconception, Probe
-from ...tolerance import Tolerance, fmt, fmt_pair, is_close
-from ...wire import Array, Returned, as_float, as_vector, describe
+from ...tolerance import Tolerance, fmt_pair
+from ...wire import Array, Returned, as_vector, describe
 
 
 # ------------------------------------------------------ the grader's maths
@@ -107,7 +107,8 @@ SOFTMAX_MISCONCEPTIONS = (
 )
 
 # A sum of at most 4 exponentials in any order, NumPy or math: ulps.
-SOFTMAX_TOLERANCE = Tolerance(1e-9, 1e-15, "exponentials and a short sum in any order round by ulps")
+SOFTMAX_TOLERANCE = Tolerance(1e-9, 1e-15,
+                              "exponentials and a short sum in any order round by ulps")
 
 
 # ----------------------------------------------------------- cross_entropy
@@ -344,12 +345,14 @@ TLG_MISCONCEPTIONS = (
         "σ′(a) = h ⊙ (1 − h), element by element.",
         model=_tlg_model(sigma_prime=False)),
     Misconception(
-        "backprop-transposed-weight-gradient", "the weight gradients transposed (x·δᵀ for δ·xᵀ)",
+        "backprop-transposed-weight-gradient",
+        "the weight gradients transposed (x·δᵀ for δ·xᵀ)",
         "∂L/∂W has the shape of W: rows for the layer's outputs, columns for its inputs: "
         "∂L/∂W1 = np.outer(δ, x), with δ = ∂L/∂a, and ∂L/∂W2 = np.outer(∂L/∂z, h).",
         model=_tlg_model(transpose=True)),
     Misconception(
-        "backprop-sigma-prime-of-preactivation", "σ′ written as a(1 − a) of the pre-activation",
+        "backprop-sigma-prime-of-preactivation",
+        "σ′ written as a(1 − a) of the pre-activation",
         "σ′(a) = σ(a)(1 − σ(a)) = h(1 − h): it takes the activation h, not a = W1·x + b1.",
         model=_tlg_model(prime_of_a=True)),
     Misconception(

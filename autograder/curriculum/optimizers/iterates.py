@@ -17,14 +17,14 @@ from __future__ import annotations
 
 import math
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable
 
 import numpy as np
 
 from ...judging import Mismatch, feedback_for, recognise, screen
 from ...outcomes import Feedback, Outcome, Verdict
-from ...spec import Case, Misconception, Probe
+from ...spec import Case, Probe
 from ...tolerance import Tolerance, fmt, fmt_pair
 from ...tree import X, add, call, component, func, mul, power, vector
 from ...wire import Array, Returned, as_float, as_vector, describe

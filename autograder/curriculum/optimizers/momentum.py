@@ -12,7 +12,8 @@ import numpy as np
 
 from ...spec import Check, Exercise, Misconception
 from ...tolerance import Tolerance
-from .iterates import Optimiser, Rule, Shape, iterates_judge, aliased, cases, iterates_compare, rule_model
+from .iterates import (Optimiser, Rule, Shape, aliased, cases, iterates_compare,
+                       iterates_judge, rule_model)
 
 
 def _zero(state, x):
@@ -166,8 +167,8 @@ EXERCISE = Exercise(
     title="Momentum and Nesterov",
     checks=(
         Check("momentum_descent returns the iterates of momentum", "momentum_descent", 12,
-              lambda rng: cases(MOMENTUM, rng), iterates_judge(MOMENTUM), compare=iterates_compare(MOMENTUM),
-              misconceptions=MOMENTUM_MISCONCEPTIONS),
+              lambda rng: cases(MOMENTUM, rng), iterates_judge(MOMENTUM),
+              compare=iterates_compare(MOMENTUM), misconceptions=MOMENTUM_MISCONCEPTIONS),
         Check("nesterov_descent returns the iterates of Nesterov's method", "nesterov_descent",
               13, lambda rng: cases(NESTEROV, rng), iterates_judge(NESTEROV),
               compare=iterates_compare(NESTEROV), misconceptions=NESTEROV_MISCONCEPTIONS),
