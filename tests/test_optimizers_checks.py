@@ -382,3 +382,17 @@ def test_the_seed_changes_no_corpus_grade(tmp_path):
             assert all(check[2] == "passed" for check in sig), s.describe()
         else:
             assert any(check[4] == s.job.submission.name for check in sig), s.describe()
+
+
+def test_judging_never_changes_the_shared_cases():
+    """The cases of a seed are made once and shared by every submission
+    graded with it (runner.planned_cases): judging the reference and every
+    misconception (each model runs) only reads them."""
+    from autograder.runner import planned_cases
+    before = [repr(planned_cases(e, SEED)) for e in EXERCISES]
+    for mid, (module, check_name, _) in CATALOGUE.items():
+        case_lists = planned_cases(BY_MODULE[module], SEED)[0]
+        check_number = [c.name for c in BY_MODULE[module].checks].index(check_name)
+        code = load(CORPUS / "misconceptions" / mid / f"{module}.py", mid)
+        judge(CHECKS[module, check_name], list(case_lists[check_number]), code)
+    assert [repr(planned_cases(e, SEED)) for e in EXERCISES] == before
