@@ -8,8 +8,12 @@ reads requests on its standard input, one JSON line each, and forks a fresh
 
 * becomes the leader of a new session, with its standard streams sent to a
   capped file and every other inherited descriptor closed,
-* hides the grader's package and the reference solutions (a private mount
-  namespace, where the operating system allows one),
+* as root, is shut in a root file system built from an allowlist (the
+  system's and Python's folders read-only, fresh /proc and scratch
+  folders, its own capped copy of the submission: nothing of the grader,
+  the class or OUT), with IPC, network and mount namespaces of its own,
+  in the server's PID namespace (where the system allows each one; what it
+  refused is reported in the first line),
 * sets its limits (address space, file size, CPU, no core files) and, when
   the grader runs as root, drops to an unprivileged user,
 * imports the student's module from a temporary copy of the submission and
@@ -298,6 +302,7 @@ def _walls(hide, roots, keep):
 
 
 CLONE_NEWNS, CLONE_NEWPID = 0x20000, 0x20000000
+CLONE_NEWIPC, CLONE_NEWNET = 0x08000000, 0x40000000
 # Set in the server: whether it is the first process (init) of a PID
 # namespace of its own, and its pid as seen from outside (names its cgroups).
 _PID_NAMESPACE = False
@@ -329,6 +334,175 @@ def _become_namespace_init():
     _die_with_parent()         # the outer process killed: the namespace ends
     _PID_NAMESPACE = True
     return True
+
+
+# The worker's root file system is built from an allowlist: the system's
+# programs, libraries and settings and the Python libraries, read-only; a
+# fresh /proc of its PID namespace; a few devices; fresh, capped scratch
+# folders; its own copy of the submission on a capped tmpfs.  Nothing else
+# of the machine (home folders, other checkouts, the class, OUT) is there.
+SYSTEM = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc", "/sys")
+DEVICES = ("null", "zero", "full", "random", "urandom", "tty")
+ROOT_SCRATCH = ("/tmp", "/var/tmp", "/dev/shm", "/run/lock")
+# Caps of each scratch folder and of the working copy (which holds at most
+# 20 MiB and 500 files of the submission); what is written there is memory,
+# charged to the job's memory cgroup.
+SCRATCH_TMPFS = b"size=64m,nr_inodes=4096,mode=1777"
+COPY_TMPFS = b"size=64m,nr_inodes=2048,mode=755,uid=65534,gid=65534"
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REMOUNT = 1, 2, 4, 8, 32
+MS_BIND, MS_REC, MS_PRIVATE = 4096, 0x4000, 1 << 18
+
+
+def _within(path, folders):
+    """Whether ``path`` is one of ``folders`` or below one, as written
+    (no symlink resolved: in the worker's new root they point elsewhere)."""
+    return any(path == f or path.startswith(f.rstrip(os.sep) + os.sep) for f in folders)
+
+
+def _copy_tree(src, dst):
+    """Copy the job's files into the worker's tmpfs, owned by the
+    unprivileged user; what does not fit is left out."""
+    import shutil
+    for root, dirs, files in os.walk(src):
+        target = os.path.join(dst, os.path.relpath(root, src))
+        for name in dirs:
+            try:
+                os.mkdir(os.path.join(target, name))
+                os.chown(os.path.join(target, name), NOBODY, NOBODY)
+            except OSError:
+                pass
+        for name in files:
+            path = os.path.join(target, name)
+            try:
+                shutil.copyfile(os.path.join(root, name), path, follow_symlinks=False)
+                os.chown(path, NOBODY, NOBODY)
+            except OSError:
+                pass
+
+
+def _mounter():
+    import ctypes
+    libc = ctypes.CDLL(None, use_errno=True)
+
+    def mount(src, target, fstype, flags, data=None):
+        if libc.mount(src, target.encode(), fstype, flags, data) != 0:
+            raise OSError(ctypes.get_errno(), f"mount {target}")
+    return mount
+
+
+# Set in the server: the root it built for its workers (None: not built
+# yet; False: this system refused it), and what of it is missing ("proc").
+_ROOT = None
+_ROOT_GAPS = []
+
+
+def _prepare_root(keep, prefixes, hide, roots):
+    """Build, once per server, the root its workers are shut in (see SYSTEM,
+    ROOT_SCRATCH), at ``./root``: a tmpfs holding the system folders, the
+    folders in ``keep`` and the interpreter ``prefixes``, bound read-only at
+    their own paths; the grader's folders (``hide``) covered where a bound
+    one holds them; a fresh /proc of the server's PID namespace; a few
+    devices; the mount points of the scratch folders.  The server enters a
+    mount namespace of its own for it and keeps its view of the machine;
+    each worker then mounts its scratch folders and working copy in it and
+    is chrooted there (:func:`_enter_root`).  Built once, it costs a worker
+    a handful of mounts instead of some forty.  Returns its path, or False
+    where the system refuses (no mount namespace: a container without
+    CAP_SYS_ADMIN, say)."""
+    if not _unshare(CLONE_NEWNS):
+        return False
+    try:
+        mount = _mounter()
+        mount(b"none", "/", None, MS_REC | MS_PRIVATE)
+        new = os.path.abspath("root")
+        os.makedirs(new, exist_ok=True)
+        mount(b"tmpfs", new, b"tmpfs", MS_NOSUID | MS_NODEV, b"size=1m,nr_inodes=4096,mode=755")
+        bound = []
+
+        def bind(path):
+            target = new + path
+            os.makedirs(target, exist_ok=True)
+            mount(path.encode(), target, None, MS_BIND | MS_REC)
+            try:
+                mount(b"none", target, None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID)
+            except OSError:
+                pass   # read-only only where the system lets a bind be remounted
+            bound.append(path)
+
+        for path in SYSTEM:
+            if os.path.islink(path):
+                os.symlink(os.readlink(path), new + path)
+                bound.append(path)
+            elif os.path.isdir(path):
+                bind(path)
+        os.mkdir(new + "/proc")
+        # hidepid=2: the server, root's, is out of the worker's sight too
+        # (its command line, its mount table); only the worker's own show.
+        for options in (b"hidepid=2", None):
+            try:
+                mount(b"proc", new + "/proc", b"proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, options)
+                break
+            except OSError:
+                pass
+        else:
+            _ROOT_GAPS.append("proc")   # an empty /proc, then
+        os.mkdir(new + "/dev")
+        mount(b"tmpfs", new + "/dev", b"tmpfs", MS_NOSUID, b"size=64k,nr_inodes=64,mode=755")
+        for name in DEVICES:
+            if os.path.exists("/dev/" + name):
+                os.close(os.open(new + "/dev/" + name, os.O_CREAT | os.O_WRONLY, 0o666))
+                mount(("/dev/" + name).encode(), new + "/dev/" + name, None, MS_BIND)
+        for name, target in (("fd", "/proc/self/fd"), ("stdin", "/proc/self/fd/0"),
+                             ("stdout", "/proc/self/fd/1"), ("stderr", "/proc/self/fd/2")):
+            os.symlink(target, new + "/dev/" + name)
+        for path in ROOT_SCRATCH:
+            os.makedirs(new + path, exist_ok=True)
+        os.symlink("../run/lock", new + "/var/lock")
+        # The jobs' folders sit in the server's own (the sandbox's temporary
+        # folder): outside the scratch folders (TMPDIR elsewhere), each
+        # worker mounts a fresh tmpfs there, so that no mount point of one
+        # job is left in this root for the next.
+        if not _within(os.getcwd(), ROOT_SCRATCH):
+            os.makedirs(new + os.getcwd(), exist_ok=True)
+        wanted = set()
+        for path in list(keep) + [p for p in prefixes
+                                  if not any(_within(r, [p]) for r in roots)]:
+            if os.path.isdir(path):
+                wanted.update((os.path.normpath(os.path.abspath(path)), os.path.realpath(path)))
+        for path in sorted(wanted):
+            if not _within(path, bound):
+                bind(path)
+        # The grader's folders, where a bound folder holds them (an installed
+        # grader in site-packages, a checkout under /usr); a checkout that
+        # holds a kept library (its .venv) stays open, its own folders covered.
+        for path in list(hide) + [r for r in roots if not any(_within(k, [r]) for k in wanted)]:
+            for variant in {os.path.normpath(os.path.abspath(path)), os.path.realpath(path)}:
+                if _within(variant, bound) and os.path.isdir(new + variant):
+                    mount(b"tmpfs", new + variant, b"tmpfs", MS_RDONLY, b"size=4k")
+        return new
+    except Exception:
+        return False
+
+
+def _enter_root(new, workdir):
+    """In a worker, in a mount namespace of its own (a copy of the
+    server's): mount fresh scratch folders and a capped tmpfs holding a
+    copy of ``workdir`` in the server's root ``new``, and shut this process
+    in it.  chroot, not pivot_root: the worker drops root before any student
+    code runs and holds no descriptor of a folder outside, so it cannot
+    leave, and detaching the machine's mounts in every worker cost more
+    than the rest of its set-up."""
+    mount = _mounter()
+    for path in ROOT_SCRATCH:
+        mount(b"tmpfs", new + path, b"tmpfs", MS_NOSUID | MS_NODEV, SCRATCH_TMPFS)
+    if not _within(os.getcwd(), ROOT_SCRATCH):
+        mount(b"tmpfs", new + os.getcwd(), b"tmpfs", MS_NOSUID | MS_NODEV,
+              b"size=1m,nr_inodes=64,mode=755")
+    os.makedirs(new + workdir, exist_ok=True)
+    mount(b"tmpfs", new + workdir, b"tmpfs", MS_NOSUID | MS_NODEV, COPY_TMPFS)
+    _copy_tree(workdir, new + workdir)
+    os.chroot(new)
+    os.chdir("/")
 
 
 def _build_view(hide, roots, keep):
@@ -429,12 +603,36 @@ def _child_main(request, result_fd, output_fd, np, sympy, groups=None):
         # the worker, and the grader names the cap.
         signal.signal(signal.SIGXFSZ, signal.SIG_DFL)
         workdir = request["workdir"]
-        masked = False
-        if os.getuid() == 0 and _unshare(CLONE_NEWNS):
-            # A mount namespace of this worker's own (the PID namespace is
-            # the server's, of which it is the first process).
-            masked = _build_view(request.get("hide", []), request.get("hide_roots", []),
-                                 [p for p in sys.path if p] + [os.path.dirname(workdir)])
+        masked, gaps = False, []
+        if os.getuid() == 0:
+            # Mount, IPC and network namespaces of this worker's own (the
+            # PID namespace is the server's): its SysV segments, semaphores
+            # and message queues end with it, and so does every socket,
+            # abstract Unix ones included (a socket a killed process left in
+            # flight lives on until the kernel collects it, a few ms).  The
+            # new network namespace has only a loopback interface, left down:
+            # no address answers, not even 127.0.0.1.
+            own_mounts = ipc = net = _unshare(CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWNET)
+            if not own_mounts:
+                own_mounts, ipc, net = (_unshare(CLONE_NEWNS), _unshare(CLONE_NEWIPC),
+                                        _unshare(CLONE_NEWNET))
+            gaps += [name for name, ok in (("pid", _PID_NAMESPACE), ("network", net),
+                                           ("ipc", ipc), ("mount", own_mounts)) if not ok]
+            if own_mounts:
+                hide = request.get("hide", [])
+                roots = request.get("hide_roots", [])
+                try:
+                    if not _ROOT:
+                        raise OSError("no root of its own here")
+                    _enter_root(_ROOT, workdir)
+                    gaps += _ROOT_GAPS
+                    masked = True
+                except Exception:
+                    # Not here: cover the grader's folders alone, as before
+                    # the allowlist.
+                    gaps.append("root")
+                    masked = _build_view(hide, roots, [p for p in sys.path if p]
+                                         + [os.path.dirname(workdir)])
         address_space = request["base_vm"] + limits["memory_bytes"]
         resource.setrlimit(resource.RLIMIT_AS, (address_space, address_space))
         resource.setrlimit(resource.RLIMIT_FSIZE, (limits["output_bytes"],) * 2)
@@ -477,7 +675,7 @@ def _child_main(request, result_fd, output_fd, np, sympy, groups=None):
                 out.write(dumps({"i": obj.get("i"), "unencodable": str(exc)[:200]}) + "\n")
             out.flush()
 
-        emit({"masked": masked})
+        emit({"masked": masked, "gaps": gaps})
         run_probes(request["module"], request["probes"], emit, np, sympy)
         out.flush()
     except BaseException:
@@ -661,7 +859,7 @@ def serve():
     # emptied here once: a worker empties them (its import path changes),
     # and freeing the server's finders with their folder listings in every
     # worker cost ~3 ms of copy-on-write page faults per exercise.
-    import ctypes, importlib, resource  # noqa: F401,E401
+    import ctypes, importlib, resource, shutil  # noqa: F401,E401
     sys.path_importer_cache.clear()
     try:
         import ctypes
@@ -707,7 +905,14 @@ def read_request(fd):
 
 
 def handle(request, base_vm, np, sympy):
+    global _ROOT
     request["base_vm"] = base_vm
+    if _ROOT is None and os.getuid() == 0:
+        # The interpreter's own folders too: student code may start
+        # sys.executable (a venv's bin, outside its prefix under -S).
+        prefixes = [sys.prefix, sys.base_prefix, sys.exec_prefix, os.path.dirname(sys.executable)]
+        _ROOT = _prepare_root([p for p in sys.path if p], prefixes,
+                              request.get("hide", []), request.get("hide_roots", []))
     limits = request["limits"]
     if os.getuid() == 0:
         # Only now is this job's copy handed to the unprivileged worker: the

@@ -77,6 +77,7 @@ class ExerciseResult:
     elapsed: float = 0.0
     output: str = ""            # the start of what the student's code printed
     isolated: bool | None = None  # whether the grader's files were hidden (None: not run)
+    gaps: tuple[str, ...] = ()    # as root, the isolation the system refused (wire.ISOLATION_GAPS)
 
     @property
     def score(self) -> float:

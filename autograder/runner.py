@@ -23,7 +23,7 @@ from .curriculum import EXERCISES, MODULES
 from .outcomes import CheckResult, ExerciseResult, Feedback, Outcome, SubmissionResult, Verdict
 from .sandbox import RawRun, Sandbox
 from .spec import Exercise
-from .wire import ProbeResult, WorkerReport, read_lines
+from .wire import ISOLATION_GAPS, ProbeResult, WorkerReport, read_lines
 
 
 class SubmissionError(ValueError):
@@ -145,6 +145,22 @@ def new_seed() -> int:
     return secrets.randbelow(2**31)
 
 
+# What each isolation gap (see autograder/child.py) leaves open, for the note.
+GAP_NOTES = {
+    "pid": "a PID namespace (it could see the machine's processes and signal those of "
+           "its user)",
+    "network": "a network namespace (it could reach the network and this machine's "
+               "services on 127.0.0.1)",
+    "ipc": "an IPC namespace (shared memory and message queues it left behind could "
+           "reach later students)",
+    "mount": "a mount namespace (it could read every file its user may read, and write "
+             "to shared folders)",
+    "root": "a root file system of its own (only the grader's folders were hidden; "
+            "other files its user may read were in reach)",
+    "proc": "a /proc of its own (it had an empty one)",
+}
+
+
 def grade_submission(submission: Path, *, seed: int | None = None, limits: Limits = Limits(),
                      only: tuple[str, ...] | None = None,
                      sandbox: Sandbox | None = None) -> SubmissionResult:
@@ -162,7 +178,12 @@ def grade_submission(submission: Path, *, seed: int | None = None, limits: Limit
         if own:
             box.close()
     notes = ()
-    if any(e.isolated is False for e in results):
+    gaps = [g for g in ISOLATION_GAPS if any(g in e.gaps for e in results)]
+    if gaps:
+        notes = ("The student's code ran as an unprivileged user, but this system refused it "
+                 + "; ".join(GAP_NOTES[g] for g in gaps) + ". Grade untrusted work where "
+                 "the grader, as root, may create namespaces (a VM, or a privileged container).",)
+    elif any(e.isolated is False for e in results):
         notes = ("The student's code could not be fully isolated here (the grader does not "
                  "run as root): it could read files and signal processes of the grader's "
                  "user. Grade untrusted work as root or in a container.",)
@@ -277,7 +298,7 @@ def judge_exercise(submission: Path, exercise: Exercise, case_lists, raw: RawRun
                                   verdict))
     checks = blame_dependencies(checks, {c.name: c.depends_on for c in exercise.checks})
     return ExerciseResult(exercise.module, str(path), tuple(checks), raw.elapsed, raw.output,
-                          isolated=report.masked)
+                          isolated=report.masked, gaps=report.gaps)
 
 
 def name_stubs(report: WorkerReport, path: Path) -> None:

@@ -105,8 +105,13 @@ class Sandbox:
         hidden = [os.path.realpath(p) for p in self._hide]
         prefixes = [os.path.realpath(p) for p in {sys.prefix, sys.base_prefix, sys.exec_prefix}]
         keep = []
-        for entry in sys.path:
+        for index, entry in enumerate(sys.path):
             if not entry or not os.path.isdir(entry):
+                continue
+            if index == 0 and not inside(entry, prefixes):
+                # The folder of the script that runs the grader, or the
+                # current folder under -m: the instructor's, not a library
+                # (the worker would see it).
                 continue
             if os.path.realpath(entry) in roots or inside(entry, hidden):
                 continue

@@ -310,10 +310,16 @@ def decode_probe(obj: dict) -> ProbeResult:
     raise Malformed("probe record without a value or an error")
 
 
+# What a root worker may go without, where the system refuses it.
+ISOLATION_GAPS = ("pid", "network", "ipc", "mount", "root", "proc")
+
+
 @dataclass
 class WorkerReport:
     """The worker's lines, read: import outcome and one result per probe."""
     masked: bool | None = None
+    # As root: the isolation this system refused the worker (see child.py).
+    gaps: tuple[str, ...] = ()
     imported: bool = False
     import_error: ProbeResult | None = None
     results: dict[int, ProbeResult] = field(default_factory=dict)
@@ -329,6 +335,9 @@ def read_lines(lines: list[str], n_probes: int) -> WorkerReport:
                 raise Malformed("record is not an object")
             if "masked" in obj and report.masked is None:
                 report.masked = obj["masked"] is True
+                gaps = obj.get("gaps")
+                if type(gaps) is list:
+                    report.gaps = tuple(g for g in gaps if g in ISOLATION_GAPS)
             elif "imported" in obj:
                 report.imported = True
             elif "import_error" in obj and not report.imported and report.import_error is None:
@@ -465,11 +474,69 @@ def _int_text(args: list) -> int:
     return int(text)
 
 
+def check_tree(tree: Any, allowed_symbols: tuple[str, ...] = ("x",)) -> None:
+    """Validate a worker's tree as :func:`rebuild_tree` does (shape, node
+    types, symbols, size, depth, number sizes) without building it in
+    sympy, whose arithmetic on the numbers in it is not bounded (an
+    unevaluated tower of integer powers).  Raises TreeError."""
+    from .child import TREE_FUNCTIONS
+    count = 0
+    stack = [(tree, 0)]
+    while stack:
+        node, depth = stack.pop()
+        count += 1
+        if count > MAX_TREE_NODES or depth > MAX_TREE_DEPTH:
+            raise TreeError("the expression is too large to compare")
+        if type(node) is not list or not node or type(node[0]) is not str:
+            raise TreeError("malformed expression")
+        head, args = node[0], node[1:]
+        if head == "Symbol":
+            if len(args) != 1 or args[0] not in allowed_symbols:
+                raise TreeError(f"the expression uses a symbol other than {', '.join(allowed_symbols)}")
+        elif head == "Integer":
+            _int_text(args)
+        elif head == "Rational":
+            if len(args) != 2:
+                raise TreeError("malformed rational")
+            _int_text(args[:1])
+            if _int_text(args[1:]) == 0:
+                raise TreeError("zero denominator")
+        elif head == "Float":
+            if len(args) != 1 or type(args[0]) is not str or len(args[0]) > 40:
+                raise TreeError("malformed float")
+            try:
+                float(args[0])
+            except ValueError:
+                raise TreeError("malformed float") from None
+        elif head in ("pi", "E"):
+            pass
+        elif head in ("Add", "Mul"):
+            if not args:
+                raise TreeError("empty sum or product")
+            stack.extend((a, depth + 1) for a in args)
+        elif head == "Pow":
+            if len(args) != 2:
+                raise TreeError("malformed power")
+            stack.extend((a, depth + 1) for a in args)
+        elif head in TREE_FUNCTIONS:
+            if len(args) != 1:
+                raise TreeError(f"malformed {head}")
+            stack.append((args[0], depth + 1))
+        elif head == "?":
+            raise TreeError(f"the expression holds a {str(args[0])[:40] if args else 'node'} "
+                            "the grader cannot read")
+        else:
+            raise TreeError(f"unknown expression node {head[:40]!r}")
+
+
 def tree_values(tree: Any, points) -> list[float]:
-    """The tree's values at ``points``, in floats (checked, then compiled once)."""
+    """The tree's values at ``points``, in floats (checked, then compiled
+    once).  Bounded whatever the tree: at most MAX_TREE_NODES float
+    operations a point, and a float power overflows to inf instead of
+    growing (no sympy here)."""
     from .child import compile_tree
     from .tree import FloatMath
-    rebuild_tree(tree, max_degree=None)  # validates shape and bounds
+    check_tree(tree)
     fn = compile_tree(tree, FloatMath)
     return [float(fn(float(x))) for x in points]
 

@@ -502,6 +502,95 @@ def test_grader_side_sympy_is_bounded(submission, grade):
     assert elapsed < limits.time_seconds + 1.0, f"grading df took {elapsed:.1f} s"
 
 
+# The grader's own sympy work on a student's expression is budgeted
+# (autograder/budget.py): these runs are capped at GRADER_MEMORY of address
+# space per process, so that a budget that fails makes the test fail, not
+# the machine.
+GRADER_MEMORY = 2 * 1024 * MIB
+GRADER_BOUND = 240   # s: the run, not a speed, is bounded (none takes a tenth of it)
+
+
+def _cap_grader_memory():
+    import resource
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    resource.setrlimit(resource.RLIMIT_AS, (GRADER_MEMORY, hard))
+
+
+def run_bounded_cli(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AUTOGRADER_")}
+    return subprocess.run([sys.executable, "-m", "autograder", *args, "--seed", "1",
+                           "--timeout", "3", "--memory", "512MiB", "--output", "64KiB"],
+                          cwd=cwd, env=env, capture_output=True, text=True,
+                          timeout=GRADER_BOUND, preexec_fn=_cap_grader_memory)
+
+
+@pytest.mark.parametrize("name", ["expand_bomb", "power_tower"])
+def test_grader_side_work_on_an_expression_is_budgeted(name, submission, tmp_path):
+    """A df whose symbolic check would never end (expand_bomb: millions of
+    terms; power_tower: a 232-million-digit integer) is decided by its
+    values at points once sympy runs past the grader's budget: wrong, with
+    a note that says why, and the results file is written."""
+    module, source = hostile(name)
+    results = tmp_path / "results.json"
+    done = run_bounded_cli(["grade", str(submission({module: source})), "--json", str(results)],
+                           cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    data = json.loads(results.read_text(encoding="utf-8"))
+    assert data["score"] == 90, done.stdout
+    by_function = {t["tags"][1]: t for t in data["tests"] if t["tags"][0] == module}
+    df = by_function["df"]
+    assert df["score"] == 0 and df["tags"][2] == "failed", df
+    assert "not the derivative of f" in df["output"], df["output"]
+    assert "too large for the grader to decide symbolically" in df["output"], df["output"]
+    assert re.search(r"(time|memory) budget of", df["output"]), df["output"]
+    others = [t for t in data["tests"] if t is not df]
+    assert all(t["score"] == t["max_score"] for t in others), done.stdout
+
+
+def test_grade_class_goes_on_past_an_expression_too_large_to_decide(tmp_path):
+    """grade-class with that student among others: every row and grades.csv."""
+    root = tmp_path / "class"
+    for student in ("alice", "mallory", "trent"):
+        (root / student).mkdir(parents=True)
+        for path in SOLUTIONS.glob("*.py"):
+            shutil.copyfile(path, root / student / path.name)
+    module, source = hostile("expand_bomb")
+    (root / "mallory" / f"{module}.py").write_text(source, encoding="utf-8")
+    out = tmp_path / "out"
+    done = run_bounded_cli(["grade-class", str(root), "--out", str(out), "--workers", "2",
+                            "--no-progress"], cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    import csv
+    with open(out / "grades.csv", newline="") as fh:
+        rows = {r["student"]: r for r in csv.DictReader(fh)}
+    assert list(rows) == ["alice", "mallory", "trent"]
+    assert rows["alice"]["total"] == rows["trent"]["total"] == "100"
+    assert rows["mallory"]["total"] == "90" and rows["mallory"][module] == "15"
+
+
+def test_an_expression_too_large_to_decide_that_agrees_at_points_is_undecided(monkeypatch):
+    """Past the budget, values that agree with f′ at every point do not pass:
+    the check is undecided, for an instructor to look at."""
+    from autograder import budget
+    from autograder.curriculum import derivatives
+    from autograder.wire import ProbeResult, Returned
+    monkeypatch.setattr(budget, "SECONDS", 0.0)
+    derivatives.decide_df.cache_clear()
+    try:
+        x = ["Symbol", "x"]
+        correct = ["Add", ["Mul", ["Integer", "9"], ["Pow", x, ["Integer", "2"]]],
+                   ["Mul", ["Integer", "-4"], x], ["Integer", "1"]]
+        check = derivatives.EXERCISE.checks[0]
+        cases = check.make_cases(20261122, "derivatives")
+        verdict = check.judge(check, cases, [[ProbeResult("value", Returned("tree", correct))]])
+    finally:
+        derivatives.decide_df.cache_clear()
+    assert verdict.outcome is Outcome.UNDECIDED, verdict
+    text = render(verdict.feedback)
+    assert "too large for the grader to decide symbolically" in text
+    assert "agree with f′ at 12 points" in text and "time budget of 0 s" in text
+
+
 @pytest.mark.parametrize("name", ["forge_lines_shape", "forge_lines_overflow"])
 def test_forged_result_lines_do_not_break_the_grader(name, submission, own_grade):
     module, source = hostile(name)
@@ -678,3 +767,134 @@ def test_killing_the_server_ends_every_process_of_the_exercise(tmp_path):
     while marked_processes() and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not marked_processes(), marked_processes()
+
+
+# ------------------------------- what a worker shares with the machine
+
+# Without root nothing below is closed: the worker runs as the grader's own
+# user in the grader's namespaces (README, "How student code is kept at
+# arm's length").
+ROOT_ONLY = pytest.mark.xfail(not IS_ROOT, strict=True, reason=(
+    "without root the worker shares the grader's IPC, network, /proc and files"))
+
+
+def _remove_ipc_channel(key: int, queue: str) -> list[str]:
+    """Remove, from the grader's own IPC namespace, the segment with ``key``
+    and the message queue ``queue``; return which of them were there."""
+    import ctypes
+    libc = ctypes.CDLL(None, use_errno=True)
+    found = []
+    shmid = libc.shmget(key, 0, 0)
+    if shmid >= 0:
+        found.append("segment")
+        libc.shmctl(shmid, 0, None)   # IPC_RMID
+    if libc.mq_unlink(queue.encode()) == 0:
+        found.append("queue")
+    return found
+
+
+@ROOT_ONLY
+def test_shared_memory_dies_with_the_worker(submission, grade):
+    """A SysV segment and a POSIX queue left by one student are gone when the
+    next student runs, and nothing of them stays on the machine."""
+    key = 0x48000000 | int(TOKEN[2:], 16) & 0xFFFFFF
+    module, source = hostile("ipc_channel", key=key, marker=TOKEN)
+    folder = submission({module: source})
+    try:
+        first = grade(folder, only=(module,), limits=LIMITS)
+        assert "LEFT segment queue" in first.exercise(module).output, first.exercise(module).output
+        second = grade(folder, only=(module,), limits=LIMITS)
+        assert "FOUND" not in second.exercise(module).output, second.exercise(module).output
+        assert second.score == second.max_score, scores(second)
+    finally:
+        left = _remove_ipc_channel(key, "/" + TOKEN)
+    assert not left, f"left on the machine: {left}"
+
+
+@ROOT_ONLY
+def test_lock_folders_are_not_a_channel(submission, grade):
+    module, source = hostile("lock_channel", marker=TOKEN)
+    folder = submission({module: source})
+    try:
+        first = grade(folder, only=(module,), limits=LIMITS)
+        assert "LEFT /run/lock/" in first.exercise(module).output, first.exercise(module).output
+        second = grade(folder, only=(module,), limits=LIMITS)
+        assert "FOUND" not in second.exercise(module).output, second.exercise(module).output
+        assert second.score == second.max_score, scores(second)
+    finally:
+        left = [p for p in Path("/run/lock").glob(f"{TOKEN}*")]
+        for path in left:
+            path.unlink(missing_ok=True)
+    assert not left, left
+
+
+@ROOT_ONLY
+def test_services_on_the_loopback_are_out_of_reach(submission, grade):
+    import socket
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(4)
+        module, source = hostile("loopback", port=listener.getsockname()[1])
+        result = grade(submission({module: source}), only=(module,), limits=LIMITS)
+        listener.setblocking(False)
+        try:
+            listener.accept()[0].close()
+            reached = True
+        except BlockingIOError:
+            reached = False
+    output = result.exercise(module).output
+    assert "no connection" in output and not reached, output
+    assert result.score == result.max_score, scores(result)
+
+
+@ROOT_ONLY
+def test_other_processes_command_lines_are_out_of_sight(submission, grade):
+    """A process of the machine whose command line holds --seed (as the
+    grader's does) is not in the worker's /proc."""
+    marker = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)",
+                               "--seed", TOKEN])
+    try:
+        module, source = hostile("proc_cmdline")
+        result = grade(submission({module: source}), only=(module,), limits=LIMITS)
+    finally:
+        marker.kill()
+        marker.wait()
+    output = result.exercise(module).output
+    assert "FOUND" not in output and "PROCESSES" in output, output
+    assert result.score == result.max_score, scores(result)
+
+
+@ROOT_ONLY
+def test_classmates_and_the_out_folder_are_out_of_reach(tmp_path):
+    """In grade-class, a student reads neither a classmate's folder nor the
+    OUT folder, wherever they are (here outside /tmp, which the worker has
+    always had a fresh one of)."""
+    from autograder.batch import grade_class
+    base = Path("/run") if os.access("/run", os.W_OK) else tmp_path
+    place = Path(tempfile.mkdtemp(prefix=f"{TOKEN}-class-", dir=base))
+    try:
+        os.chmod(place, 0o755)
+        klass, out = place / "class", place / "out"
+        for name in ("a", "b"):
+            (klass / name).mkdir(parents=True)
+            for path in SOLUTIONS.glob("*.py"):
+                shutil.copyfile(path, klass / name / path.name)
+        module, source = hostile("read_class", sibling=klass / "b", out=out)
+        (klass / "a" / f"{module}.py").write_text(source, encoding="utf-8")
+        grade_class(klass, out, workers=1, seed=1, limits=LIMITS, progress=False)
+        data = json.loads((out / "a" / "results.json").read_text(encoding="utf-8"))
+        assert data["score"] == 100, (out / "a" / "feedback.txt").read_text(encoding="utf-8")
+    finally:
+        shutil.rmtree(place, ignore_errors=True)
+
+
+@ROOT_ONLY
+def test_working_copy_is_capped_and_off_the_disk(submission, grade):
+    module, source = hostile("workdir_flood")
+    result = grade(submission({module: source}), only=(module,), limits=MEMORY)
+    output = result.exercise(module).output
+    match = re.search(r"WROTE (\d+) FILES (\d+) BYTES", output)
+    assert match, output
+    files, size = int(match[1]), int(match[2])
+    assert files < 3000 and size <= 64 * MIB, output
+    assert result.score == result.max_score, scores(result)

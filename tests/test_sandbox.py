@@ -190,3 +190,33 @@ def test_a_server_that_could_not_sweep_is_replaced_and_nothing_is_lost(tmp_path,
         result = grade_submission(SOLUTIONS, seed=SEED, limits=LIMITS, sandbox=box)
         assert box._proc is not first                     # a new server took over
     assert result.score == result.max_score == 100
+
+
+@needs_root
+def test_without_namespaces_grading_goes_on_and_says_so(tmp_path, monkeypatch):
+    """Where the system refuses a namespace (forced here: the IPC and network
+    ones, and the server's root for its workers), the worker still runs (in
+    the older view that covers the grader's folders), the grade is whole,
+    and the results' note names what was missing."""
+    import autograder.sandbox as sandbox_module
+    from autograder.runner import grade_submission
+    from conftest import SEED, SOLUTIONS
+    source = sandbox_module.CHILD_SOURCE.read_text(encoding="utf-8")
+    forced = source.replace("def _unshare(flags):\n",
+                            "def _unshare(flags):\n"
+                            "    if flags & (CLONE_NEWIPC | CLONE_NEWNET):\n"
+                            "        return False\n").replace(
+        "def _prepare_root(keep, prefixes, hide, roots):\n",
+        "def _prepare_root(keep, prefixes, hide, roots):\n    return False\n")
+    assert forced.count("return False\n") == source.count("return False\n") + 2
+    (tmp_path / "child.py").write_text(forced, encoding="utf-8")
+    monkeypatch.setattr(sandbox_module, "CHILD_SOURCE", tmp_path / "child.py")
+    with Sandbox() as box:
+        result = grade_submission(SOLUTIONS, seed=SEED, limits=LIMITS, sandbox=box,
+                                  only=("derivatives",))
+    assert result.score == result.max_score
+    assert all(e.isolated and set(e.gaps) == {"ipc", "network", "root"}
+               for e in result.exercises)
+    (note,) = result.notes
+    assert "network namespace" in note and "IPC namespace" in note
+    assert "root file system" in note and "mount namespace" not in note

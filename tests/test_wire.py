@@ -59,14 +59,16 @@ def test_values_decode_by_exact_shape():
 
 
 def test_forged_or_broken_lines_spoil_only_themselves():
-    lines = [json.dumps({"masked": True}), json.dumps({"imported": True}),
+    lines = [json.dumps({"masked": True, "gaps": ["ipc", "<b>", 3]}),
+             json.dumps({"masked": True, "gaps": ["network"]}),   # only the first counts
+             json.dumps({"imported": True}),
              json.dumps({"i": 0, "value": 1.0}),
              "{not json", json.dumps({"i": 1, "value": {"$np": 3}}),
              json.dumps({"i": 0, "value": 99.0}),          # a second answer for probe 0
              json.dumps({"i": 7, "value": 1.0}),           # a probe that does not exist
              json.dumps({"i": 2, "error": {"type": "ValueError", "message": "m", "line": 3}})]
     report = read_lines(lines, 3)
-    assert report.imported and report.masked
+    assert report.imported and report.masked and report.gaps == ("ipc",)
     assert as_float(report.results[0].value) == 1.0
     assert 1 not in report.results and 7 not in report.results
     assert report.results[2].error_text() == "ValueError: m (line 3)"

@@ -7,6 +7,8 @@ import json
 import math
 import random
 
+from .. import budget
+from ..budget import run_bounded
 from ..judging import Mismatch, feedback_for, judge_cases, number, screen
 from ..outcomes import Feedback, Outcome, Verdict
 from ..spec import Case, Check, Exercise, Misconception, Probe
@@ -31,12 +33,11 @@ def reference_derivative():
     return sympy.diff(f(x), x)
 
 
-@functools.lru_cache(maxsize=256)
 def equals_f_prime(tree_text: str) -> bool | None:
     """Whether the expression tree (as JSON text) is f′: True, False, or None
     when sympy was not asked or could not tell.  Raises TreeError or
-    TooComplex for a tree that cannot be rebuilt.  Cached: a class hands in
-    the same few forms again and again, and sympy takes milliseconds each."""
+    TooComplex for a tree that cannot be rebuilt.  Unbounded: the grader
+    runs it through :func:`decide_df` only."""
     import sympy
     student = rebuild_tree(json.loads(tree_text))
     reference = reference_derivative()
@@ -45,6 +46,38 @@ def equals_f_prime(tree_text: str) -> bool | None:
     # are asked; the rest are compared at points.
     small = student.count_ops() <= EQUALS_MAX_OPS
     return True if difference == 0 else student.equals(reference) if small else None
+
+
+def _decide(tree_text: str) -> list:
+    """:func:`equals_f_prime` as plain data, for the budgeted child."""
+    try:
+        return ["decided", equals_f_prime(tree_text)]
+    except TooComplex:
+        return ["decided", None]
+    except TreeError as exc:
+        return ["invalid", str(exc)]
+
+
+@functools.lru_cache(maxsize=256)
+def decide_df(tree_text: str) -> tuple:
+    """The symbolic verdict on a df expression, within the grader's budget
+    (:mod:`autograder.budget`): ``("decided", True | False | None)``,
+    ``("invalid", why)`` for a tree that cannot be rebuilt, or
+    ``("over budget", why)``.  Cached: a class hands in the same few forms
+    again and again, and each costs a fork and milliseconds of sympy."""
+    reference_derivative()   # sympy imported and f′ derived here, inherited by the child
+    bounded = run_bounded(_decide, tree_text, seconds=budget.SECONDS,
+                          memory_bytes=budget.MEMORY_BYTES)
+    if bounded.status == "done":
+        status, detail = bounded.value
+        return (status, detail)
+    if bounded.status == "time":
+        return ("over budget", f"sympy ran past the grader's time budget of {budget.SECONDS:g} s")
+    if bounded.status == "memory":
+        return ("over budget", "sympy needed more than the grader's memory budget of "
+                               f"{budget.MEMORY_BYTES // budget.MIB} MiB")
+    # sympy itself failed on it: as good as not decided.
+    return ("decided", None)
 
 
 # df's values at the points, when it is compared numerically: any algebraic
@@ -124,20 +157,31 @@ def judge_df(check: Check, cases: list[Case], results) -> Verdict:
             return _wrong(case, describe(value), "a sympy expression or a number",
                           "Return an expression in x, e.g. built with + - * and **.")
         else:
-            try:
-                decided = equals_f_prime(json.dumps(value.value))
-            except TooComplex:
-                decided = None
-            except TreeError as exc:
+            status, decided = decide_df(json.dumps(value.value))
+            if status == "invalid":
                 return Verdict(Outcome.UNDECIDED, Feedback(
-                    f"undecided: {exc}", note="An instructor should look at this answer."))
+                    f"undecided: {decided}", note="An instructor should look at this answer."))
             if decided is True:
                 return Verdict(Outcome.PASSED, Feedback("equal to f′(x) (checked symbolically)"))
             try:
                 values = tree_values(value.value, points)
-            except (TreeError, ValueError, OverflowError, ZeroDivisionError):
+            except (TreeError, ValueError, OverflowError, ZeroDivisionError, RecursionError):
                 values = None
-            if decided is None:
+            if status == "over budget":
+                too_large = ("your expression is too large for the grader to decide "
+                             f"symbolically whether it equals f′(x) ({decided})")
+                if values is None:
+                    return Verdict(Outcome.UNDECIDED, Feedback(
+                        f"undecided: {too_large}, and it could not be evaluated at points",
+                        note="An instructor should look at this answer."))
+                if all(DF_VALUES.close(v, e) for v, e in zip(values, expected)):
+                    return Verdict(Outcome.UNDECIDED, Feedback(
+                        f"undecided: {too_large}; its values agree with f′ at "
+                        f"{len(points)} points",
+                        hint="Simplify your expression: f′ is a polynomial of degree 2.",
+                        note="An instructor should look at this answer."))
+                note = f"{too_large}, so it was compared with f′ at {len(points)} points instead."
+            elif decided is None:
                 if values is None:
                     return Verdict(Outcome.UNDECIDED, Feedback(
                         "undecided: sympy could not decide, and the expression could not "
