@@ -133,7 +133,7 @@ def plain(xs) -> list:
 class Shape:
     """One case's shape, fixed for every seed: its problem kind, steps, and
     which hyperparameters (converging, diverging, the contract's)."""
-    kind: str           # example, bowl, quartic, ill, ill-list, three, neuron
+    kind: str           # example, bowl, quartic, ill (0.1·x₁² + 2·x₂²), three, neuron
     steps: int
     rates: str          # "example", "converge", "diverge"
     label: str
@@ -147,9 +147,10 @@ SHAPES = (
     Shape("bowl", 40, "converge", "40 steps"),
     Shape("bowl", 8, "diverge", "a large learning rate"),
     Shape("quartic", 10, "converge", "grad of x⁴ − 3x"),
-    Shape("ill", 1, "converge", "the bowl 0.1·x₁² + 2·x₂², steps = 1, a NumPy array"),
-    Shape("ill", 20, "converge", "the bowl 0.1·x₁² + 2·x₂², a NumPy array"),
-    Shape("ill", 6, "diverge", "the bowl 0.1·x₁² + 2·x₂², a large learning rate"),
+    Shape("ill", 1, "converge",
+          "the ill-conditioned bowl 0.1·(x₁ − c₁)² + 2·(x₂ − c₂)², steps = 1, a NumPy array"),
+    Shape("ill", 20, "converge", "the ill-conditioned bowl, 20 steps, a NumPy array"),
+    Shape("ill", 6, "diverge", "the ill-conditioned bowl, a large learning rate"),
     Shape("three", 12, "converge", "three parameters given as a list"),
     Shape("neuron", 30, "converge", "the neuron's loss over (w, b) from (−2, −2)"),
 )
