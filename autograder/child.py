@@ -47,6 +47,7 @@ TREE_FUNCTIONS = (
     "asin", "acos", "atan", "Abs", "sqrt",
 )
 MAX_RESULT_BYTES = 16 * 1024 * 1024
+MAX_VECTOR_LENGTH = 16   # components of a test function of a vector (x[0], x[1], ...)
 OUTPUT_KEEP_BYTES = 4096
 NOBODY = 65534
 _JOB_NUMBERS = itertools.count(1)
@@ -57,7 +58,11 @@ _JOB_NUMBERS = itertools.count(1)
 # --------------------------------------------------------------------------
 
 def compile_tree(tree, np=None):
-    """Turn an expression tree into a function of ``x`` built from numpy ufuncs."""
+    """Turn an expression tree into a function of ``x`` built from numpy ufuncs.
+
+    A tree may also be a function of a vector: ``["Vector", c0, c1, ...]``
+    at its top, whose components use ``["Index", "i"]`` for x[i], compiles
+    to a function returning the array of its components (a gradient)."""
     if np is None:
         import numpy as np
     ufuncs = {
@@ -67,7 +72,7 @@ def compile_tree(tree, np=None):
         "Abs": np.abs, "sqrt": np.sqrt,
     }
 
-    def build(node):
+    def build(node, top=False):
         head, args = node[0], node[1:]
         if head == "Symbol":
             return lambda x: x
@@ -81,6 +86,20 @@ def compile_tree(tree, np=None):
             return lambda x: np.float64(np.pi)
         if head == "E":
             return lambda x: np.float64(np.e)
+        if head == "Index":
+            # x[i]: one parameter of a 1-D vector x (a list or an array).
+            i = int(args[0])
+            if not 0 <= i < MAX_VECTOR_LENGTH:
+                raise ValueError(f"index {i} out of bounds")
+            return lambda x: x[i]
+        if head == "Vector" and top:
+            # The gradient of a function of a vector: one tree per component,
+            # each a scalar expression of the x[i]; an array of them (a list
+            # where ``np`` has no arrays: the grader's float math).
+            if not 1 <= len(args) <= MAX_VECTOR_LENGTH:
+                raise ValueError("a vector of 1 to 16 components")
+            comps = [build(a) for a in args]
+            return lambda x: np.array([c(x) for c in comps], dtype=np.float64)
         parts = [build(a) for a in args]
         if head == "Add":
             def add(x):
@@ -104,7 +123,7 @@ def compile_tree(tree, np=None):
             return lambda x: fn(arg(x))
         raise ValueError(f"unknown expression node {head!r}")
 
-    return build(tree)
+    return build(tree, top=True)
 
 
 def expr_to_tree(expr, sympy):

@@ -31,17 +31,18 @@ class SubmissionError(ValueError):
     """The folder cannot be graded at all (missing, or none of the modules)."""
 
 
-def check_submission(path: Path) -> Path:
+def check_submission(path: Path, modules: tuple[str, ...] = MODULES) -> Path:
+    """``path`` if it is a folder holding at least one of ``modules`` (the
+    assignment's; the first assignment's by default)."""
     path = Path(path)
+    names = ", ".join(m + ".py" for m in modules)
     if not path.exists():
-        raise SubmissionError(f"{path}: no such folder. Give the folder that holds "
-                              f"{', '.join(m + '.py' for m in MODULES)}.")
+        raise SubmissionError(f"{path}: no such folder. Give the folder that holds {names}.")
     if not path.is_dir():
-        raise SubmissionError(f"{path}: not a folder. Give the folder that holds "
-                              f"{', '.join(m + '.py' for m in MODULES)}, not a file.")
-    if not any((path / f"{m}.py").is_file() for m in MODULES):
-        raise SubmissionError(f"{path}: holds none of {', '.join(m + '.py' for m in MODULES)}; "
-                              "is this the right folder?")
+        raise SubmissionError(f"{path}: not a folder. Give the folder that holds {names}, "
+                              "not a file.")
+    if not any((path / f"{m}.py").is_file() for m in modules):
+        raise SubmissionError(f"{path}: holds none of {names}; is this the right folder?")
     return path
 
 
@@ -83,7 +84,8 @@ def keep_checks(result: SubmissionResult,
 
 def grade_seeds(submission: Path, seeds, *, limits: Limits = Limits(),
                 only: tuple[str, ...] | None = None,
-                sandbox: Sandbox | None = None) -> list[SubmissionResult]:
+                sandbox: Sandbox | None = None,
+                exercises: tuple[Exercise, ...] | None = None) -> list[SubmissionResult]:
     """Grade ``submission`` under each of ``seeds`` at once: one worker per
     exercise runs the probes of every seed, check by check (a hang or a
     crash then stops the same check under every seed, as it would in
@@ -91,10 +93,12 @@ def grade_seeds(submission: Path, seeds, *, limits: Limits = Limits(),
     and each seed's cases are judged on their own.  The seeds share the
     exercise's time budget, and the student's functions are taken to answer
     one call the same way each time.  Used to check that a grade
-    does not depend on the seed (:mod:`autograder.seed_sweep`)."""
-    submission = check_submission(submission)
+    does not depend on the seed (:mod:`autograder.seed_sweep`).
+    ``exercises``: the assignment's (default: the first assignment's)."""
+    assignment = EXERCISES if exercises is None else tuple(exercises)
+    submission = check_submission(submission, tuple(e.module for e in assignment))
     seeds = list(seeds)
-    exercises = [e for e in EXERCISES if only is None or e.module in only]
+    exercises = [e for e in assignment if only is None or e.module in only]
     own = sandbox is None
     box = sandbox or Sandbox()
     box.start()

@@ -94,24 +94,38 @@ def _sandbox():
     return _BOX
 
 
-def _grade_job(job: Job, seeds: Sequence[int], limits: Limits) -> list[tuple[Signature | None, str]]:
+# The exercises a pool process grades: set once in each by the pool's
+# initializer (exercises hold functions that do not pickle; the forked
+# process inherits them instead).
+_EXERCISES = None
+
+
+def _use_exercises(exercises) -> None:
+    global _EXERCISES
+    _EXERCISES = exercises
+
+
+def _grade_job(job: Job, seeds: Sequence[int], limits: Limits,
+               exercises=None) -> list[tuple[Signature | None, str]]:
     """One submission under every seed, in one worker per exercise."""
     from .runner import SubmissionError, grade_seeds
     try:
         results = grade_seeds(job.submission, seeds, limits=limits, only=job.only,
-                              sandbox=_sandbox())
+                              sandbox=_sandbox(), exercises=exercises or _EXERCISES)
     except SubmissionError as exc:
         return [(None, str(exc))] * len(seeds)
     return [(signature(r), "") for r in results]
 
 
 def sweep(jobs: Iterable[Job], seeds: Iterable[int], *, workers: int | None = None,
-          limits: Limits = Limits(), progress: bool = False) -> list[Swept]:
+          limits: Limits = Limits(), progress: bool = False,
+          exercises=None) -> list[Swept]:
     """Grade every job under every seed; one result per job, in order.
 
     Each job is graded under all the seeds at once (:func:`runner.grade_seeds`:
     one worker per exercise runs every seed's probes, so the seeds share the
-    exercise's time budget), the jobs spread over ``workers`` processes."""
+    exercise's time budget), the jobs spread over ``workers`` processes.
+    ``exercises``: the assignment's (default: the first assignment's)."""
     jobs, seeds = list(jobs), list(seeds)
     swept = [Swept(job) for job in jobs]
     workers = max(1, min(workers or os.cpu_count() or 1, len(jobs) or 1))
@@ -132,9 +146,13 @@ def sweep(jobs: Iterable[Job], seeds: Iterable[int], *, workers: int | None = No
     try:
         if workers == 1:
             for s in swept:
-                record(s, _grade_job(s.job, seeds, limits))
+                record(s, _grade_job(s.job, seeds, limits, exercises))
         else:
-            with ProcessPoolExecutor(max_workers=workers) as pool:
+            import multiprocessing
+            with ProcessPoolExecutor(max_workers=workers,
+                                     mp_context=multiprocessing.get_context("fork"),
+                                     initializer=_use_exercises,
+                                     initargs=(exercises,)) as pool:
                 futures = {pool.submit(_grade_job, s.job, seeds, limits): s for s in swept}
                 for future in as_completed(futures):
                     record(futures[future], future.result())

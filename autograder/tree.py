@@ -38,6 +38,17 @@ def call(name: str, arg) -> list:
     return [name, _t(arg)]
 
 
+def component(i: int) -> list:
+    """x[i], the i-th parameter of a function of a vector."""
+    return ["Index", str(int(i))]
+
+
+def vector(*components) -> list:
+    """A function of a vector x returning the array of ``components`` (each a
+    tree in the x[i]): the gradient handed to an optimiser of 1-D parameters."""
+    return ["Vector", *[_t(c) for c in components]]
+
+
 def _t(v):
     return num(v) if isinstance(v, (int, float)) else v
 
@@ -53,6 +64,10 @@ class FloatMath:
 
     float64 = float
     pi, e = math.pi, math.e
+
+    @staticmethod
+    def array(values, dtype=None):
+        return [float(v) for v in values]
 
     @staticmethod
     def _wrap(fn, overflow=lambda x: math.inf):
@@ -89,3 +104,10 @@ def evaluator(f: Func):
     """The grader's own float evaluation of a test function."""
     compiled = compile_tree(f.tree, FloatMath)
     return lambda x: float(compiled(float(x)))
+
+
+def vector_evaluator(f: Func):
+    """The grader's own float evaluation of a test function of a vector:
+    a list of floats at a sequence of floats."""
+    compiled = compile_tree(f.tree, FloatMath)
+    return lambda x: compiled([float(v) for v in x])

@@ -25,7 +25,8 @@ MAX_EXPONENT = 200
 
 @dataclass(frozen=True)
 class Array:
-    """A probe argument sent as a 1-D NumPy array of floats."""
+    """A probe argument sent as a NumPy array of floats: 1-D, or 2-D when
+    ``values`` holds its rows (tuples of floats)."""
     values: tuple[float, ...]
 
 
@@ -50,7 +51,7 @@ class Symbol:
 
 def encode_arg(arg: Any) -> Any:
     if isinstance(arg, Array):
-        return {"$array": list(arg.values)}
+        return {"$array": [list(v) if isinstance(v, tuple) else v for v in arg.values]}
     if isinstance(arg, Tuple):
         return {"$tuple": [encode_arg(a) for a in arg.values]}
     if isinstance(arg, Func):
@@ -68,6 +69,8 @@ def show_arg(arg: Any) -> str:
     """How an argument is shown to the student in feedback."""
     from .tolerance import fmt
     if isinstance(arg, Array):
+        if arg.values and isinstance(arg.values[0], (list, tuple)):   # rows of a 2-D array
+            return "np.array(" + show_arg([list(row) for row in arg.values]) + ")"
         return "np.array([" + ", ".join(fmt(v) for v in arg.values) + "])"
     if isinstance(arg, Tuple):
         inner = ", ".join(show_arg(v) for v in arg.values)
