@@ -156,13 +156,14 @@ def read_pyproject(folder: Path) -> tuple[dict, str]:
 
 def resolve(cli: Mapping[str, Any] | None = None, env: Mapping[str, str] | None = None,
             folder: Path | None = None, *, pyproject: bool = True,
-            machine: bool = True) -> Settings:
+            machine: bool = True, option_prefix: str = "--") -> Settings:
     """Settings from the command line, the environment, pyproject.toml (of
     ``folder``, default the working directory; unless ``pyproject`` is
     false) and the defaults, in that order.  With ``machine`` (when grading
     here, not when building a harness for another machine) the memory and
     output caps must also fit this machine's memory.  Raises ConfigError
-    naming the source."""
+    naming the source (a command-line value as ``option_prefix`` + key, the
+    flag the user typed: ``--timeout``, or ``--grader-timeout`` in pytest)."""
     cli = cli or {}
     env = os.environ if env is None else env
     table, toml_path = read_pyproject(folder or Path.cwd()) if pyproject else ({}, "")
@@ -172,7 +173,7 @@ def resolve(cli: Mapping[str, Any] | None = None, env: Mapping[str, str] | None 
                           f"{', '.join(sorted(unknown))} (known: {', '.join(_PARSERS)})")
     values: dict[str, Any] = {}
     for key, parse in _PARSERS.items():
-        for source, raw in ((f"--{key}", cli.get(key)), (ENV[key], env.get(ENV[key])),
+        for source, raw in ((f"{option_prefix}{key}", cli.get(key)), (ENV[key], env.get(ENV[key])),
                             (f"{toml_path} [tool.autograder] {key}", table.get(key))):
             if raw is None or raw == "":
                 continue

@@ -62,7 +62,7 @@ def pytest_configure(config: pytest.Config) -> None:
     try:
         settings = resolve({k: config.getoption(f"grader_{k}")
                             for k in ("seed", "timeout", "memory", "output")},
-                           folder=config.rootpath)
+                           folder=config.rootpath, option_prefix="--grader-")
     except ConfigError as exc:
         raise pytest.UsageError(str(exc)) from None
     if settings.seed is None:

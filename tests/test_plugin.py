@@ -57,3 +57,13 @@ def test_plain_pytest_in_the_repository_grades_the_exercises():
     assert "16 failed" in run.stdout
     assert "not attempted: edit exercises/neuron.py" in run.stdout
     assert "Traceback" not in run.stdout
+
+
+def test_a_bad_limit_names_the_flag_that_was_typed(pytester):
+    """pytest-timeout owns --timeout: an error about the grader's own
+    option must name --grader-timeout, the flag the user gave."""
+    result = pytester.runpytest_subprocess("--submission", str(SOLUTIONS),
+                                           "--grader-timeout", "abc", "-p", "no:cacheprovider")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*--grader-timeout: *"])
+    assert "--timeout:" not in result.stderr.str()
