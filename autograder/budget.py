@@ -101,8 +101,26 @@ _LOCK = threading.Lock()
 def _helper_for(memory_bytes) -> "_Helper":
     helper = _HELPERS.get(memory_bytes)
     if helper is None or not helper.alive:
+        if not _HELPERS:
+            _stop_at_exit()
         helper = _HELPERS[memory_bytes] = _Helper(memory_bytes)
     return helper
+
+
+def _stop_all() -> None:
+    for helper in list(_HELPERS.values()):
+        helper.stop()
+    _HELPERS.clear()
+
+
+def _stop_at_exit() -> None:
+    """Stop and reap this process's helpers when it ends (a grader, or a
+    pool process of grade-class, which ends through multiprocessing's
+    finalizers rather than atexit), so that none outlives its grader."""
+    import atexit
+    from multiprocessing import util
+    atexit.register(_stop_all)
+    util.Finalize(None, _stop_all, exitpriority=5)
 
 
 def _forget_inherited() -> None:
