@@ -96,12 +96,13 @@ def run_bounded(fn: Callable[..., Any], *args: Any, seconds: float = SECONDS,
 
 _HELPERS: dict = {}
 _LOCK = threading.Lock()
+_EXIT_PID: int | None = None    # the process whose exit handlers stop its helpers
 
 
 def _helper_for(memory_bytes) -> "_Helper":
     helper = _HELPERS.get(memory_bytes)
     if helper is None or not helper.alive:
-        if not _HELPERS:
+        if _EXIT_PID != os.getpid():
             _stop_at_exit()
         helper = _HELPERS[memory_bytes] = _Helper(memory_bytes)
     return helper
@@ -117,8 +118,10 @@ def _stop_at_exit() -> None:
     """Stop and reap this process's helpers when it ends (a grader, or a
     pool process of grade-class, which ends through multiprocessing's
     finalizers rather than atexit), so that none outlives its grader."""
+    global _EXIT_PID
     import atexit
     from multiprocessing import util
+    _EXIT_PID = os.getpid()
     atexit.register(_stop_all)
     util.Finalize(None, _stop_all, exitpriority=5)
 
@@ -128,9 +131,13 @@ def _forget_inherited() -> None:
     parent's helpers are the parent's.  Their pipes are closed here, so
     that each still ends with the process that owns it, and the child
     forks its own when it needs one."""
+    global _LOCK, _EXIT_PID
     for helper in _HELPERS.values():
         helper.forget()
     _HELPERS.clear()
+    # A lock held by another thread of the parent at the fork stays held for ever here.
+    _LOCK = threading.Lock()
+    _EXIT_PID = None
 
 
 if hasattr(os, "register_at_fork"):

@@ -82,18 +82,33 @@ def keep_checks(result: SubmissionResult,
     return dataclasses.replace(result, exercises=tuple(kept))
 
 
+# How long grade_seeds goes on starting workers for the seeds a cut run left
+# unsettled, in exercise time budgets: a crash costs milliseconds a run, so
+# every seed is settled; a hang costs a whole budget a run, so code that
+# hangs under every seed is settled for two seeds and the others are
+# reported as unsettled, never guessed.
+SEED_BUDGETS = 2.0
+
+
 def grade_seeds(submission: Path, seeds, *, limits: Limits = Limits(),
                 only: tuple[str, ...] | None = None,
                 sandbox: Sandbox | None = None,
-                exercises: tuple[Exercise, ...] | None = None) -> list[SubmissionResult]:
-    """Grade ``submission`` under each of ``seeds`` at once: one worker per
-    exercise runs the probes of every seed, check by check (a hang or a
-    crash then stops the same check under every seed, as it would in
-    separate runs; a probe that is the same under every seed runs once),
-    and each seed's cases are judged on their own.  The seeds share the
-    exercise's time budget, and the student's functions are taken to answer
-    one call the same way each time.  Used to check that a grade
+                exercises: tuple[Exercise, ...] | None = None,
+                budgets: float = SEED_BUDGETS) -> list[SubmissionResult | None]:
+    """Grade ``submission`` under each of ``seeds`` at once, one result per
+    seed (None where it could not be settled).  Used to check that a grade
     does not depend on the seed (:mod:`autograder.seed_sweep`).
+
+    One worker per exercise runs the probes of every seed, check by check
+    (a probe that is the same under every seed runs once), and each seed's
+    cases are judged on their own.  The seeds share the exercise's time
+    budget, and the student's functions are taken to answer one call the
+    same way each time.  When the worker is cut short (a hang, a crash, a
+    limit) at one seed's probe, that seed is settled as separate grading
+    would settle it, the seeds before it in that check too, and the others
+    (whose results the cut took away) are graded again in a new worker, for
+    as long as the runs of the exercise took less than ``budgets`` times its
+    time budget; a seed still unsettled then makes its result None.  An exercise that does not import is settled for all.
     ``exercises``: the assignment's (default: the first assignment's)."""
     assignment = EXERCISES if exercises is None else tuple(exercises)
     submission = check_submission(submission, tuple(e.module for e in assignment))
@@ -102,44 +117,64 @@ def grade_seeds(submission: Path, seeds, *, limits: Limits = Limits(),
     own = sandbox is None
     box = sandbox or Sandbox()
     box.start()
+    per_seed: dict[int, dict[str, ExerciseResult]] = {seed: {} for seed in seeds}
     try:
-        per_seed: dict[int, dict[str, ExerciseResult]] = {seed: {} for seed in seeds}
-        present, jobs = [], []
         for e in exercises:
             if not _module_file(submission, e):
                 for seed in seeds:
                     per_seed[seed][e.module] = missing_module(submission, e)
                 continue
-            plans = [planned_cases(e, seed)[0] for seed in seeds]
-            # (seed number, check number) -> where each of its probes is run;
-            # a probe that no seed changes (the contract's examples) runs once.
-            where: dict[tuple[int, int], list[int]] = {}
-            probes: list[dict] = []
-            seen: dict[str, int] = {}
-            for number in range(len(e.checks)):
-                for s, case_lists in enumerate(plans):
-                    at = where[s, number] = []
-                    for probe in (p for case in case_lists[number] for p in case.probes):
-                        data = probe.to_json()
-                        key = json.dumps(data, sort_keys=True)
-                        if key not in seen:
-                            seen[key] = len(probes)
-                            probes.append(data)
-                        at.append(seen[key])
-            present.append((e, plans, where, len(probes)))
-            jobs.append((e.module, probes))
-        for (e, plans, where, n), raw in zip(present, box.run_many(submission, jobs, limits)):
-            report = read_report(submission, e, raw, n)
-            for s, seed in enumerate(seeds):
-                per_seed[seed][e.module] = judge_exercise(
-                    submission, e, plans[s], raw, limits, report,
-                    position=lambda number, k, s=s, where=where: where[s, number][k])
+            pending, spent = list(seeds), 0.0
+            while pending and spent < budgets * limits.time_seconds:
+                settled, elapsed = _grade_seeds_once(box, submission, e, pending, limits)
+                for seed, result in settled.items():
+                    per_seed[seed][e.module] = result
+                pending = [seed for seed in pending if seed not in settled]
+                spent += max(elapsed, 1e-3)
     finally:
         if own:
             box.close()
     return [SubmissionResult(str(submission), seed,
                              tuple(per_seed[seed][e.module] for e in exercises), ())
+            if len(per_seed[seed]) == len(exercises) else None
             for seed in seeds]
+
+
+def _grade_seeds_once(box: Sandbox, submission: Path, e: Exercise, seeds: list[int],
+                      limits: Limits) -> tuple[dict[int, ExerciseResult], float]:
+    """One worker runs the probes of ``seeds`` for exercise ``e``; returns
+    the results of the seeds it settled (see :func:`grade_seeds`) and the
+    run's wall time."""
+    plans = [planned_cases(e, seed)[0] for seed in seeds]
+    # (seed number, check number) -> where each of its probes is run.
+    where: dict[tuple[int, int], list[int]] = {}
+    probes: list[dict] = []
+    seen: dict[str, int] = {}
+    for number in range(len(e.checks)):
+        for s, case_lists in enumerate(plans):
+            at = where[s, number] = []
+            for probe in (p for case in case_lists[number] for p in case.probes):
+                data = probe.to_json()
+                key = json.dumps(data, sort_keys=True)
+                if key not in seen:
+                    seen[key] = len(probes)
+                    probes.append(data)
+                at.append(seen[key])
+    (raw,) = box.run_many(submission, [(e.module, probes)], limits)
+    report = read_report(submission, e, raw, len(probes))
+    missing = [i for i in range(len(probes)) if i not in report.results]
+    # Where the worker was cut short: the first probe without an answer.  A
+    # module that never imported (or failed to) settles every seed alike.
+    cut = missing[0] if missing and report.imported and report.import_error is None else None
+    settled = {}
+    for s, seed in enumerate(seeds):
+        own = [i for number in range(len(e.checks)) for i in where[s, number]]
+        if cut is not None and cut not in own and any(i > cut for i in own):
+            continue      # its results after the cut were taken by another seed's failure
+        settled[seed] = judge_exercise(
+            submission, e, plans[s], raw, limits, report,
+            position=lambda number, k, s=s: where[s, number][k])
+    return settled, raw.elapsed
 
 
 def new_seed() -> int:

@@ -25,6 +25,8 @@ from typing import Iterable, Sequence
 from .config import Limits
 from .outcomes import SubmissionResult
 
+UNSETTLED = "unsettled"
+
 # (module, check name, outcome, score, misconception) per check.
 Signature = tuple[tuple[str, str, str, float, "str | None"], ...]
 
@@ -49,21 +51,31 @@ class Swept:
     job: Job
     by_signature: dict[Signature, list[int]] = field(default_factory=dict)
     errors: dict[int, str] = field(default_factory=dict)   # seed -> why it could not be graded
+    # Seeds left unsettled: another seed's hang took their results, and
+    # settling them one by one would cost a time budget each (runner.grade_seeds).
+    unsettled: list[int] = field(default_factory=list)
 
     @property
     def stable(self) -> bool:
+        """Every seed that was settled gave the same grade."""
         return len(self.by_signature) <= 1 and not self.errors
 
     @property
+    def settled(self) -> int:
+        return sum(len(s) for s in self.by_signature.values())
+
+    @property
     def seeds(self) -> int:
-        return sum(len(s) for s in self.by_signature.values()) + len(self.errors)
+        return self.settled + len(self.errors) + len(self.unsettled)
 
     def describe(self) -> str:
         """What differs between the seeds, check by check."""
+        left = (f"; {len(self.unsettled)} left unsettled (it hangs: each would cost a "
+                f"time budget)" if self.unsettled else "")
         if self.stable:
-            return f"{self.job.submission}: the same under all {self.seeds} seeds"
+            return f"{self.job.submission}: the same under all {self.settled} seeds settled{left}"
         lines = [f"{self.job.submission}: {len(self.by_signature)} different grades "
-                 f"over {self.seeds} seeds"]
+                 f"over {self.seeds} seeds{left}"]
         groups = sorted(self.by_signature.items(), key=lambda kv: -len(kv[1]))
         first = groups[0][0]
         for sig, seeds in groups[1:]:
@@ -80,12 +92,15 @@ class Swept:
 
 
 _BOX = None
+_BOX_PID = None
 
 
 def _sandbox():
-    """One fork server per pool process, closed when the process ends."""
-    global _BOX
-    if _BOX is None:
+    """One fork server per pool process, closed when the process ends (a
+    process forked from one that had its own starts a new one)."""
+    global _BOX, _BOX_PID
+    if _BOX is None or _BOX_PID != os.getpid():
+        _BOX_PID = os.getpid()
         from multiprocessing.util import Finalize
         from .sandbox import Sandbox
         _BOX = Sandbox()
@@ -114,7 +129,7 @@ def _grade_job(job: Job, seeds: Sequence[int], limits: Limits,
                               sandbox=_sandbox(), exercises=exercises or _EXERCISES)
     except SubmissionError as exc:
         return [(None, str(exc))] * len(seeds)
-    return [(signature(r), "") for r in results]
+    return [(None, UNSETTLED) if r is None else (signature(r), "") for r in results]
 
 
 def sweep(jobs: Iterable[Job], seeds: Iterable[int], *, workers: int | None = None,
@@ -136,7 +151,9 @@ def sweep(jobs: Iterable[Job], seeds: Iterable[int], *, workers: int | None = No
 
     def record(s: Swept, outcomes) -> None:
         for seed, (sig, error) in zip(seeds, outcomes):
-            if sig is None:
+            if error == UNSETTLED:
+                s.unsettled.append(seed)
+            elif sig is None:
                 s.errors[seed] = error
             else:
                 s.by_signature.setdefault(sig, []).append(seed)

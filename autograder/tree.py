@@ -80,8 +80,17 @@ class FloatMath:
                 return overflow(x)
         return staticmethod(safe)
 
-    exp, log, sin, cos, tan = (_wrap(math.exp), _wrap(math.log), _wrap(math.sin),
-                               _wrap(math.cos), _wrap(math.tan))
+    @staticmethod
+    def log(x):
+        """As numpy's: log(0) is −inf, a negative number gives nan."""
+        if x == 0:
+            return -math.inf
+        try:
+            return math.log(x)
+        except (ValueError, OverflowError):
+            return math.nan
+
+    exp, sin, cos, tan = _wrap(math.exp), _wrap(math.sin), _wrap(math.cos), _wrap(math.tan)
     # sinh overflows to ±inf with the sign of x, as numpy's does.
     sinh = _wrap(math.sinh, lambda x: math.copysign(math.inf, x))
     cosh, tanh, sqrt = _wrap(math.cosh), _wrap(math.tanh), _wrap(math.sqrt)
@@ -94,10 +103,10 @@ class FloatMath:
         integer power is negative), 0 to a negative power is inf."""
         try:
             value = base ** exponent
+            return math.nan if isinstance(value, complex) else float(value)
         except (ZeroDivisionError, OverflowError):
             odd = float(exponent).is_integer() and int(exponent) % 2 == 1
             return -math.inf if math.copysign(1.0, base) < 0 and odd else math.inf
-        return math.nan if isinstance(value, complex) else float(value)
 
 
 def evaluator(f: Func):

@@ -6,13 +6,17 @@ submission whose grade -- per check: outcome, score, misconception named --
 differs between seeds, with the seeds and checks concerned.
 
     python benchmarks/seed_sweep.py ROOT [--seeds 50] [--first-seed 0] [--workers 2]
-    python benchmarks/seed_sweep.py --corpus [--seeds 50]
+    python benchmarks/seed_sweep.py --corpus [--seeds 50] [--assignment optimizers]
 
 ROOT holds one folder per submission (as for grade-class: the modules in
-the folder or one folder down; .py files).  --corpus sweeps the project's
-own tests/corpus/ (each entry's modules beside the reference solutions).
+the folder or one folder down; .py files) of one assignment (--assignment,
+default calculus).  --corpus sweeps the project's own corpus of that
+assignment (each entry's modules beside the reference solutions).
 The seeds of one submission share each exercise's time budget (--timeout,
-default 10 s per exercise): raise it for slow code and many seeds.  Exit
+default 10 s per exercise): raise it for slow code and many seeds.  Where
+one seed's inputs make the code hang or crash, the seeds it cut short are
+graded again; code that hangs under every seed is settled for two seeds
+and the rest are reported as unsettled.  Exit
 status 0 when every submission is stable, 1 when one is not, 2 for bad
 arguments.
 """
@@ -37,19 +41,33 @@ SOLUTIONS = ROOT / "solutions"
 CORPUS = ROOT / "tests" / "corpus"
 
 
-def corpus_jobs(base: Path) -> list[Job]:
+ASSIGNMENTS = {"calculus": (SOLUTIONS, CORPUS), "optimizers": (SOLUTIONS / "optimizers",
+                                                          CORPUS / "optimizers")}
+
+
+def exercises_of(assignment: str):
+    if assignment == "optimizers":
+        from autograder.curriculum.optimizers import EXERCISES
+    else:
+        from autograder.curriculum import EXERCISES
+    return EXERCISES
+
+
+def corpus_jobs(base: Path, assignment: str) -> list[Job]:
+    reference, corpus = ASSIGNMENTS[assignment]
     jobs = []
-    for kind in sorted(p for p in CORPUS.iterdir() if p.is_dir()):
+    for kind in sorted(p for p in corpus.iterdir() if p.is_dir()):
         for entry in sorted(p for p in kind.iterdir() if p.is_dir()):
             if entry.name == "kill_all":
                 continue       # safe only inside a PID namespace of its own
-            # Links and notebooks are the intake's entries (tests/test_intake.py).
+            # Links and notebooks are the intake's entries (tests/test_intake.py);
+            # a folder of entries (corpus/optimizers/) is another assignment's.
             modules = sorted(p for p in entry.glob("*.py") if not p.is_symlink())
             if not modules:
                 continue
             target = base / kind.name / entry.name
             target.mkdir(parents=True)
-            for path in SOLUTIONS.glob("*.py"):
+            for path in reference.glob("*.py"):
                 shutil.copyfile(path, target / path.name)
             for path in modules:
                 shutil.copyfile(path, target / path.name)
@@ -61,6 +79,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("root", nargs="?", type=Path, help="one folder per submission")
     parser.add_argument("--corpus", action="store_true", help="sweep tests/corpus/")
+    parser.add_argument("--assignment", choices=sorted(ASSIGNMENTS), default="calculus")
     parser.add_argument("--seeds", type=int, default=50)
     parser.add_argument("--first-seed", type=int, default=0)
     parser.add_argument("--workers", type=int, default=None)
@@ -78,7 +97,7 @@ def main(argv=None) -> int:
         return 2
     with tempfile.TemporaryDirectory(prefix="seed-sweep-") as tmp:
         if args.corpus:
-            jobs = corpus_jobs(Path(tmp))
+            jobs = corpus_jobs(Path(tmp), args.assignment)
         else:
             if not args.root.is_dir():
                 print(f"seed_sweep.py: {args.root}: not a folder; give the folder that holds "
@@ -89,13 +108,18 @@ def main(argv=None) -> int:
         seeds = range(args.first_seed, args.first_seed + args.seeds)
         started = time.monotonic()
         results = sweep(jobs, seeds, workers=args.workers, limits=settings.limits,
-                        progress=sys.stderr.isatty())
+                        progress=sys.stderr.isatty(), exercises=exercises_of(args.assignment))
         elapsed = time.monotonic() - started
     unstable = [r for r in results if not r.stable]
     for r in unstable:
         print(r.describe())
+    partly = [r for r in results if r.unsettled]
+    for r in partly:
+        if r.stable:
+            print(r.describe())
     print(f"{len(results)} submissions x {args.seeds} seeds in {elapsed:.1f} s: "
-          f"{len(unstable)} with a grade that depends on the seed")
+          f"{len(unstable)} with a grade that depends on the seed, "
+          f"{len(partly)} with seeds left unsettled")
     return 1 if unstable else 0
 
 

@@ -360,11 +360,11 @@ def test_hostile_code_scores_zero_on_its_checks_only(name, optimizers_submission
 
 
 def test_the_seed_changes_no_corpus_grade(tmp_path):
-    """Every corpus submission (correct, misconceptions) gets one grade,
-    check by check, under 10 seeds, graded through the sandbox (the models
-    are held to 200 seeds above)."""
+    """Every corpus submission (correct, misconceptions, hostile) gets one
+    grade, check by check, under 50 seeds, graded through the sandbox (the
+    models are held to 200 seeds above)."""
     jobs = []
-    for kind in ("correct", "misconceptions"):
+    for kind in ("correct", "misconceptions", "hostile"):
         for name in _folders(kind):
             path = _module_of(CORPUS / kind / name)
             folder = tmp_path / kind / name
@@ -373,12 +373,18 @@ def test_the_seed_changes_no_corpus_grade(tmp_path):
                 shutil.copyfile(ref, folder / ref.name)
             shutil.copyfile(path, folder / path.name)
             jobs.append(Job(folder, (path.stem,)))
-    swept = sweep(jobs, range(SEED, SEED + 10), workers=2, limits=LIMITS, exercises=EXERCISES)
+    quick = Limits(time_seconds=3, memory_bytes=512 * MIB, output_bytes=64 * 1024)
+    swept = sweep(jobs, range(SEED, SEED + 50), workers=2, limits=quick, exercises=EXERCISES)
     unstable = [s.describe() for s in swept if not s.stable]
     assert not unstable, "\n".join(unstable)
     for s in swept:
         (sig,) = s.by_signature
-        if "correct" in s.job.submission.parts:
+        hostile = "hostile" in s.job.submission.parts
+        # Code that hangs under every seed is settled for two (each costs a budget).
+        assert s.settled == 50 or (hostile and s.settled >= 2), s.describe()
+        if hostile:
+            assert any(check[2] != "passed" for check in sig), s.describe()
+        elif "correct" in s.job.submission.parts:
             assert all(check[2] == "passed" for check in sig), s.describe()
         else:
             assert any(check[4] == s.job.submission.name for check in sig), s.describe()

@@ -42,9 +42,10 @@ def gd_cases(rng: random.Random) -> list[Case]:
              (_quadratic(0.5, -2.0), round(rng.uniform(-10, 10), 2), 0.3, 1, "steps = 1")]
     for steps in GD_STEPS["bowls"]:
         a, c = round(rng.uniform(0.5, 2.0), 2), round(rng.uniform(-5, 5), 2)
-        # 2a·η <= 0.8: each step shrinks the distance to c.  The longest run
-        # converges fast (each step multiplies it by 0.1 to 0.2), so a loop
-        # that stops once the gradient is tiny drops iterates under every seed.
+        # 2a·η <= 0.8 (0.9 on the longest run): each step shrinks the distance
+        # to c.  The longest run converges fast (each step multiplies it by
+        # 0.1 to 0.2), so a loop that stops once the gradient is tiny drops
+        # iterates under every seed.
         rate = (0.4, 0.45) if steps == max(GD_STEPS["bowls"]) else (0.05, 0.4)
         specs.append((_quadratic(a, c), round(rng.uniform(-10, 10), 2),
                       round(rng.uniform(*rate) / a, 3), steps, f"steps = {steps}"))
