@@ -68,6 +68,12 @@ def hostile_class(tmp_path_factory):
     student(root / "deepcell", "deep_cell_notebook", without=("derivatives",))
     student(root / "magic", "magic_flood_notebook", without=("weight_updates",))
     student(root / "utf16", "utf16_module", without=("derivatives",))
+    # The issue's other hostile submissions, in the same class: channels out
+    # of the sandbox, and expressions that would make the grader's own work
+    # unbounded.  Each is one derivatives.py beside the reference.
+    for entry in SANDBOX_ENTRIES:
+        student(root / entry, entry)
+    before = leftovers()
     # The run's temporary folders go here (searchable by the sandbox's user).
     tmp = Path(tempfile.mkdtemp(prefix="intake-tmp-"))
     os.chmod(tmp, 0o711)
@@ -78,8 +84,25 @@ def hostile_class(tmp_path_factory):
                           "--out", str(out), "--workers", "2", "--no-progress",
                           "--timeout", "5", "--seed", "7"],
                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
-    yield run, out, tmp, token
+    yield run, out, tmp, token, before
     shutil.rmtree(tmp, ignore_errors=True)
+
+
+SANDBOX_ENTRIES = ("ipc_channel", "lock_channel", "loopback", "proc_cmdline", "read_class",
+                   "workdir_flood", "expand_bomb", "power_tower")
+
+
+def leftovers() -> tuple:
+    """What a run could leave on the machine besides processes and
+    temporary folders: SysV shared memory segments and files in the lock
+    folders."""
+    ipcs = subprocess.run(["ipcs", "-m"], capture_output=True, text=True).stdout \
+        if shutil.which("ipcs") else ""
+    segments = sorted(line.split()[1] for line in ipcs.splitlines()
+                      if line[:2] == "0x" and len(line.split()) > 1)
+    locks = sorted(str(p) for folder in ("/run/lock", "/var/lock") if os.path.isdir(folder)
+                   for p in Path(folder).iterdir())
+    return segments, locks
 
 
 def rows(out: Path) -> dict[str, dict]:
@@ -92,12 +115,15 @@ def feedback(out: Path, name: str) -> str:
 
 
 def test_a_hostile_class_finishes_with_every_row_and_leaves_nothing_behind(hostile_class):
-    run, out, tmp, token = hostile_class
+    run, out, tmp, token, before = hostile_class
     assert run.returncode == 0, run.stderr
     assert "Traceback" not in run.stderr
-    assert sorted(rows(out)) == ["alice", "deepcell", "deepjson", "linked", "lurker",
-                                 "magic", "mallory", "utf16"]
+    assert sorted(rows(out)) == sorted(["alice", "deepcell", "deepjson", "linked", "lurker",
+                                        "magic", "mallory", "utf16", *SANDBOX_ENTRIES])
     assert rows(out)["alice"]["total"] == "100"
+    for name in SANDBOX_ENTRIES:     # only their derivatives.py is hostile
+        assert float(rows(out)[name]["total"]) >= 75, (name, rows(out)[name])
+    assert leftovers() == before
     for name in rows(out):
         json.loads((out / name / "results.json").read_text(encoding="utf-8"))
     assert (out / "checks.csv").is_file() and (out / "misconceptions.csv").is_file()
@@ -110,7 +136,7 @@ def test_a_hostile_class_finishes_with_every_row_and_leaves_nothing_behind(hosti
 
 
 def test_nothing_a_submission_links_to_is_graded(hostile_class, sandbox, tmp_path):
-    _, out, _, _ = hostile_class
+    _, out, _, _, _ = hostile_class
     by = rows(out)
     # A folder holding only a link to the reference: 100 before, now not graded.
     assert by["mallory"]["total"] == "0"
@@ -141,7 +167,7 @@ def test_nothing_a_submission_links_to_is_graded(hostile_class, sandbox, tmp_pat
 def test_a_flood_of_magics_is_read_in_one_pass(hostile_class):
     """20 000 magic lines (quadratic before: about 25 minutes); a line
     starting with % inside brackets is still Python."""
-    _, out, _, _ = hostile_class
+    _, out, _, _, _ = hostile_class
     assert rows(out)["magic"]["total"] == "100", feedback(out, "magic")
     cell = "%who\n" * 20000 + "two = (2\n%3\n)\n" + "!ls\n" * 20000
     lines = to_python(cell).split("\n")
@@ -150,7 +176,7 @@ def test_a_flood_of_magics_is_read_in_one_pass(hostile_class):
 
 
 def test_a_notebook_nested_too_deeply_costs_only_its_own_exercise(hostile_class):
-    _, out, _, _ = hostile_class
+    _, out, _, _, _ = hostile_class
     by = rows(out)
     assert (by["deepjson"]["total"], by["deepjson"]["neuron"]) == ("70", "0")
     assert "neuron.ipynb is nested too deeply to be read (RecursionError)" in \
@@ -160,7 +186,7 @@ def test_a_notebook_nested_too_deeply_costs_only_its_own_exercise(hostile_class)
 
 
 def test_a_module_saved_as_utf16_says_so(hostile_class):
-    _, out, _, _ = hostile_class
+    _, out, _, _, _ = hostile_class
     by = rows(out)
     assert (by["utf16"]["total"], by["utf16"]["derivatives"]) == ("75", "0")
     text = feedback(out, "utf16")
