@@ -99,16 +99,18 @@ def grade_seeds(submission: Path, seeds, *, limits: Limits = Limits(),
     seed (None where it could not be settled).  Used to check that a grade
     does not depend on the seed (:mod:`autograder.seed_sweep`).
 
-    One worker per exercise runs the probes of every seed, check by check
+    One worker per exercise runs the probes of every seed, seed after seed
     (a probe that is the same under every seed runs once), and each seed's
     cases are judged on their own.  The seeds share the exercise's time
     budget, and the student's functions are taken to answer one call the
     same way each time.  When the worker is cut short (a hang, a crash, a
-    limit) at one seed's probe, that seed is settled as separate grading
-    would settle it, the seeds before it in that check too, and the others
-    (whose results the cut took away) are graded again in a new worker, for
+    limit) at one seed's probe, that seed is settled as its own grading
+    would settle it (its later probes spoiled; out of time only if it ran
+    first, with the budget to itself), the seeds that ran before it are
+    settled too, and the others are graded again in a new worker, for
     as long as the runs of the exercise took less than ``budgets`` times its
-    time budget; a seed still unsettled then makes its result None.  An exercise that does not import is settled for all.
+    time budget; a seed still unsettled then makes its result None.  An
+    exercise whose module does not import is settled for every seed.
     ``exercises``: the assignment's (default: the first assignment's)."""
     assignment = EXERCISES if exercises is None else tuple(exercises)
     submission = check_submission(submission, tuple(e.module for e in assignment))
@@ -150,8 +152,8 @@ def _grade_seeds_once(box: Sandbox, submission: Path, e: Exercise, seeds: list[i
     where: dict[tuple[int, int], list[int]] = {}
     probes: list[dict] = []
     seen: dict[str, int] = {}
-    for number in range(len(e.checks)):
-        for s, case_lists in enumerate(plans):
+    for s, case_lists in enumerate(plans):
+        for number in range(len(e.checks)):
             at = where[s, number] = []
             for probe in (p for case in case_lists[number] for p in case.probes):
                 data = probe.to_json()
@@ -166,11 +168,22 @@ def _grade_seeds_once(box: Sandbox, submission: Path, e: Exercise, seeds: list[i
     # Where the worker was cut short: the first probe without an answer.  A
     # module that never imported (or failed to) settles every seed alike.
     cut = missing[0] if missing and report.imported and report.import_error is None else None
+    timed_out = raw.reason == "timeout" or raw.signal == signal.SIGXCPU
     settled = {}
     for s, seed in enumerate(seeds):
-        own = [i for number in range(len(e.checks)) for i in where[s, number]]
-        if cut is not None and cut not in own and any(i > cut for i in own):
-            continue      # its results after the cut were taken by another seed's failure
+        # In this seed's own order, the first probe without an answer must be
+        # the cut itself: then its grading stopped where its own would have.
+        # (A probe shared with another seed may be the cut while this seed's
+        # own earlier probes, placed after it, never ran: not settled.)
+        own = (i for number in range(len(e.checks)) for i in where[s, number])
+        first_missing = next((i for i in own if i not in report.results), None)
+        if cut is not None and first_missing is not None and first_missing != cut:
+            continue
+        # Out of time at this seed: the seeds before it used part of the
+        # budget, so it is settled only when it ran first, with the whole
+        # budget to itself (the next run starts with it).
+        if cut is not None and first_missing == cut and timed_out and s > 0:
+            continue
         settled[seed] = judge_exercise(
             submission, e, plans[s], raw, limits, report,
             position=lambda number, k, s=s: where[s, number][k])

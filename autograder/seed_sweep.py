@@ -6,8 +6,9 @@ of processes that each keep one fork server (as class grading does), and
 groups the seeds by what they gave: per check, its outcome, its score and
 the misconception it named.  A submission is *stable* when every seed gave
 the same.  Each submission is graded under all the seeds in one go (one
-worker per exercise runs the probes of every seed, check by check); each
-seed's cases are judged on their own.
+worker per exercise runs the probes of every seed; a seed cut short by
+another's hang or crash is graded again); each seed's cases are judged on
+their own.
 
 The project's tests sweep every submission of ``tests/corpus/``;
 ``benchmarks/seed_sweep.py`` sweeps any folder of submissions, for an
