@@ -380,6 +380,22 @@ def _terminate_as_interrupt():
         signal.signal(signal.SIGTERM, previous)
 
 
+def sweep_half_written(out: Path) -> list[Path]:
+    """Remove the temporary files of writes a killed run left unfinished
+    (report.write_atomic's ``.<name>.<random>`` beside each file it writes).
+    Only under the run's lock on OUT, so no other run is writing them."""
+    names = (RESULTS, FEEDBACK, CLASS_FILE, GRADES, CHECKS, MISCONCEPTIONS)
+    stale = [p for name in names for folder in ("", "*")
+             for p in out.glob(f"{folder}/.{name}.*" if folder else f".{name}.*")
+             if p.is_file() and not p.is_symlink()]
+    for path in stale:
+        try:
+            path.unlink()
+        except OSError:
+            pass
+    return stale
+
+
 def grade_class(root: Path, out: Path, *, workers: int | None = None, regrade: bool = False,
                 seed: int | None = None, limits: Limits = Limits(),
                 progress: bool = True) -> ClassSummary:
@@ -394,6 +410,7 @@ def grade_class(root: Path, out: Path, *, workers: int | None = None, regrade: b
         raise ClassError(f"{out}: inside the class folder {root}; put the results elsewhere")
     _writable(out)
     with holding_out(out):
+        sweep_half_written(out)
         if regrade and (out / CLASS_FILE).is_file():
             (out / CLASS_FILE).unlink()
         seed = prepare_out(out, seed)

@@ -363,3 +363,18 @@ def test_a_full_disk_under_out_is_one_line_and_exit_2(tmp_path):
     assert run.returncode == 2, run.stderr
     assert run.stderr.count("\n") == 1 and "Traceback" not in run.stderr
     assert "cannot write there (No space left on device)" in run.stderr
+
+
+def test_half_written_files_of_a_killed_run_are_swept_by_the_next(tmp_path):
+    """A run killed in the middle of an atomic write leaves its temporary
+    file beside the real one; the next run removes it, and nothing else."""
+    from autograder.batch import sweep_half_written
+    out = tmp_path / "out"
+    (out / "dave").mkdir(parents=True)
+    stale = [out / "dave" / ".feedback.txt.f8row0z2", out / ".grades.csv.k2j3"]
+    kept = [out / "dave" / "feedback.txt", out / "dave" / ".notes", out / "grades.csv"]
+    for path in stale + kept:
+        path.write_text("x", encoding="utf-8")
+    assert sorted(sweep_half_written(out)) == sorted(stale)
+    assert [p for p in stale if p.exists()] == []
+    assert all(p.exists() for p in kept)
