@@ -31,6 +31,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="write Gradescope's results.json format to FILE")
     for key in ("seed", "timeout", "memory", "output"):
         grade.add_argument(f"--{key}", help=HELP[key])
+    grade.add_argument("--assignment", default=None, metavar="NAME",
+                       help="the assignment to grade, calculus or optimizers (default: the "
+                            "one whose modules the folder holds)")
     grade.add_argument("--quiet", action="store_true", help="print only the score table")
     grade.add_argument("--only", action="append", metavar="EXERCISE[:N]",
                        help="grade only this exercise, or only its N-th check (from 1, in "
@@ -204,12 +207,18 @@ def grade(args: argparse.Namespace) -> int:
         from .report import details, gradescope, score_table, write_json_atomic
         from .runner import SubmissionError, grade_submission, keep_checks
         from .archive import ArchiveError, modules_of
+        from .curriculum import assignment_exercises, infer_assignment
         try:
             # Notebooks are read as modules (outside any kernel); a zip is opened.
             with modules_of(args.folder) as modules:
+                name = args.assignment or infer_assignment(modules)
+                try:
+                    exercises = assignment_exercises(name)
+                except ValueError as exc:
+                    raise SubmissionError(f"--assignment: {exc}") from None
                 result = grade_submission(modules, seed=settings.seed, limits=settings.limits,
                                           only=None if selection is None else tuple(selection),
-                                          sandbox=box)
+                                          sandbox=box, exercises=exercises)
             result = dataclasses.replace(result, submission=str(args.folder))
             if selection is not None:
                 result = keep_checks(result, selection)

@@ -212,11 +212,14 @@ GAP_NOTES = {
 
 def grade_submission(submission: Path, *, seed: int | None = None, limits: Limits = Limits(),
                      only: tuple[str, ...] | None = None,
-                     sandbox: Sandbox | None = None) -> SubmissionResult:
-    """Grade every exercise of ``submission`` (or those named in ``only``)."""
-    submission = check_submission(submission)
+                     sandbox: Sandbox | None = None,
+                     exercises: tuple[Exercise, ...] | None = None) -> SubmissionResult:
+    """Grade every exercise of ``submission`` (or those named in ``only``).
+    ``exercises``: the assignment's (default: the first assignment's)."""
+    assignment = EXERCISES if exercises is None else tuple(exercises)
+    submission = check_submission(submission, tuple(e.module for e in assignment))
     seed = new_seed() if seed is None else seed
-    exercises = [e for e in EXERCISES if only is None or e.module in only]
+    exercises = [e for e in assignment if only is None or e.module in only]
     own = sandbox is None
     box = sandbox or Sandbox()
     box.start()

@@ -138,3 +138,22 @@ def test_a_zip_is_graded_like_its_folder(tmp_path):
     run = cli("grade", archive, "--json", out, "--seed", 11)
     assert run.returncode == 0, run.stderr
     assert json.loads(out.read_text())["score"] == 100 and "100/100" in run.stdout
+
+
+def test_the_optimizers_reference_scores_full_marks_and_the_assignment_is_inferred(tmp_path):
+    """grade DIR grades the assignment whose modules DIR holds; --assignment
+    names it, and an unknown name is one line and exit 2."""
+    out = tmp_path / "results.json"
+    run = cli("grade", str(SOLUTIONS / "optimizers"), "--seed", "5", "--json", str(out))
+    assert run.returncode == 0, run.stderr
+    results = json.loads(out.read_text())
+    assert results["score"] == 100
+    assert {t["tags"][0] for t in results["tests"]} == {"momentum", "minibatch", "adaptive",
+                                                        "backprop"}
+    assert all(t["score"] == t["max_score"] for t in results["tests"])
+    explicit = cli("grade", str(SOLUTIONS / "optimizers"), "--assignment", "optimizers",
+                   "--seed", "5", "--quiet")
+    assert explicit.returncode == 0 and "100/100" in explicit.stdout
+    wrong = cli("grade", str(SOLUTIONS / "optimizers"), "--assignment", "nope")
+    assert wrong.returncode == 2
+    assert "no assignment 'nope'" in wrong.stderr
