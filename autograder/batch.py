@@ -245,27 +245,6 @@ def sweep_killed_runs(base: Path | None = None) -> list[Path]:
 
 # ------------------------------------------------------------ one student
 
-_BOX = None
-
-
-def _sandbox():
-    """One fork server per pool process, closed when the process ends."""
-    global _BOX
-    if _BOX is None:
-        from multiprocessing.util import Finalize
-        from .sandbox import Sandbox
-        _BOX = Sandbox()
-        _BOX.start()
-        Finalize(_BOX, _BOX.close, exitpriority=10)
-    return _BOX
-
-
-def _close_sandbox() -> None:
-    """Close this process's fork server (the one used when grading here)."""
-    global _BOX
-    if _BOX is not None:
-        _BOX.close()
-        _BOX = None
 
 
 def grade_student(student: Path, out: Path, seed: int, limits: Limits) -> str:
@@ -287,6 +266,7 @@ def _grade(student: Path, seed: int, limits: Limits) -> tuple[str, dict, str]:
     from .archive import ArchiveError, modules_of, only_zip
     from .report import details, gradescope, score_table
     from .runner import SubmissionError, grade_submission
+    from .sandbox import process_sandbox
 
     def ungraded(status: str) -> tuple[str, dict, str]:
         return status, {"score": 0, "tests": [], "output": status,
@@ -311,7 +291,7 @@ def _grade(student: Path, seed: int, limits: Limits) -> tuple[str, dict, str]:
                         + " (or .ipynb, or one .zip holding them) found")
     try:
         with modules_of(folder or archive) as modules:   # notebooks, zips: as modules
-            result = grade_submission(modules, seed=seed, limits=limits, sandbox=_sandbox())
+            result = grade_submission(modules, seed=seed, limits=limits, sandbox=process_sandbox())
         result = dataclasses.replace(result, submission=str(folder or archive))
     except Exception as exc:                  # one student never stops the class
         if isinstance(exc, (SubmissionError, ArchiveError)):
@@ -457,7 +437,8 @@ def _grade_all(todo: list[Path], out: Path, seed: int, limits: Limits, workers: 
     finally:
         if bar:
             bar.close()
-        _close_sandbox()
+        from .sandbox import close_process_sandbox
+        close_process_sandbox()
         tempfile.tempdir = previous_tmp
 
 

@@ -147,16 +147,18 @@ def _grade_seeds_once(box: Sandbox, submission: Path, e: Exercise, seeds: list[i
     """One worker runs the probes of ``seeds`` for exercise ``e``; returns
     the results of the seeds it settled (see :func:`grade_seeds`) and the
     run's wall time."""
-    plans = [planned_cases(e, seed)[0] for seed in seeds]
+    planned = [planned_cases(e, seed) for seed in seeds]
+    plans = [case_lists for case_lists, _ in planned]
     # (seed number, check number) -> where each of its probes is run.
     where: dict[tuple[int, int], list[int]] = {}
     probes: list[dict] = []
     seen: dict[str, int] = {}
-    for s, case_lists in enumerate(plans):
+    for s, (case_lists, as_sent) in enumerate(planned):
+        sent = iter(as_sent)       # the seed's probes as sent, made once per seed
         for number in range(len(e.checks)):
             at = where[s, number] = []
-            for probe in (p for case in case_lists[number] for p in case.probes):
-                data = probe.to_json()
+            for _ in (p for case in case_lists[number] for p in case.probes):
+                data = next(sent)
                 key = json.dumps(data, sort_keys=True)
                 if key not in seen:
                     seen[key] = len(probes)

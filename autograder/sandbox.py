@@ -313,3 +313,30 @@ def copy_submission(src: Path, dst: Path) -> None:
     # Private until its turn: the fork server opens it to the worker
     # (and hands it to the unprivileged user) just before it forks.
     os.chmod(dst.parent, 0o700)
+
+
+# One fork server per process of a pool (class grading, a seed sweep).
+_PROCESS_BOX: Sandbox | None = None
+_PROCESS_PID: int | None = None
+
+
+def process_sandbox() -> Sandbox:
+    """This process's own fork server, started on first use and closed when
+    the process ends (a process forked from one that had its own starts a
+    new one: the inherited one is its parent's)."""
+    global _PROCESS_BOX, _PROCESS_PID
+    if _PROCESS_BOX is None or _PROCESS_PID != os.getpid():
+        from multiprocessing.util import Finalize
+        _PROCESS_PID = os.getpid()
+        _PROCESS_BOX = Sandbox()
+        _PROCESS_BOX.start()
+        Finalize(_PROCESS_BOX, _PROCESS_BOX.close, exitpriority=10)
+    return _PROCESS_BOX
+
+
+def close_process_sandbox() -> None:
+    """Close this process's fork server, if it started one."""
+    global _PROCESS_BOX
+    if _PROCESS_BOX is not None and _PROCESS_PID == os.getpid():
+        _PROCESS_BOX.close()
+    _PROCESS_BOX = None

@@ -92,22 +92,6 @@ class Swept:
         return "\n".join(lines)
 
 
-_BOX = None
-_BOX_PID = None
-
-
-def _sandbox():
-    """One fork server per pool process, closed when the process ends (a
-    process forked from one that had its own starts a new one)."""
-    global _BOX, _BOX_PID
-    if _BOX is None or _BOX_PID != os.getpid():
-        _BOX_PID = os.getpid()
-        from multiprocessing.util import Finalize
-        from .sandbox import Sandbox
-        _BOX = Sandbox()
-        _BOX.start()
-        Finalize(_BOX, _BOX.close, exitpriority=10)
-    return _BOX
 
 
 # The exercises a pool process grades: set once in each by the pool's
@@ -125,9 +109,10 @@ def _grade_job(job: Job, seeds: Sequence[int], limits: Limits,
                exercises=None) -> list[tuple[Signature | None, str]]:
     """One submission under every seed, in one worker per exercise."""
     from .runner import SubmissionError, grade_seeds
+    from .sandbox import process_sandbox
     try:
         results = grade_seeds(job.submission, seeds, limits=limits, only=job.only,
-                              sandbox=_sandbox(), exercises=exercises or _EXERCISES)
+                              sandbox=process_sandbox(), exercises=exercises or _EXERCISES)
     except SubmissionError as exc:
         return [(None, str(exc))] * len(seeds)
     return [(None, UNSETTLED) if r is None else (signature(r), "") for r in results]

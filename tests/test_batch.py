@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+import autograder.sandbox
 from autograder import batch
 from autograder.batch import COLUMNS, ClassError, grade_class, holding_out
 from autograder.config import Limits
@@ -328,7 +329,7 @@ def test_unreadable_folders_give_a_row_or_one_line(tmp_path, monkeypatch, sandbo
             raise PermissionError(errno.EACCES, "Permission denied", str(self))
         return real_is_file(self)
     monkeypatch.setattr(Path, "is_file", is_file)
-    monkeypatch.setattr(batch, "_sandbox", lambda: sandbox)       # the session's server
+    monkeypatch.setattr(autograder.sandbox, "process_sandbox", lambda: sandbox)   # the session's server
     grade_class(root, tmp_path / "out", workers=1, seed=3, limits=LIMITS, progress=False)
     by = {r["student"]: r for r in rows(tmp_path / "out")}
     assert by["ann"]["total"] == "100"
