@@ -3,6 +3,7 @@ submissions assembled from the reference solutions plus overrides."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
@@ -77,3 +78,41 @@ def marked_processes(token: str) -> list[int]:
         if needle in environ.split(b"\0") and "zombie" not in state:
             found.append(int(entry.name))
     return found
+
+
+# ------------------------------------------------- the corpus' recorded verdicts
+
+def pytest_addoption(parser):
+    parser.addoption("--record-verdicts", action="store_true",
+                     help="write the corpus' verdicts (tests/corpus/**/verdicts.json) "
+                          "instead of holding the grader to them")
+
+
+def hold_to_record(config, record: Path, verdicts: dict[str, list]) -> None:
+    """Every corpus submission's verdicts (per check: exercise, check,
+    outcome, score, misconception named) must be those recorded in
+    ``record``: a change to the grader's structure must change no grade.
+    ``pytest --record-verdicts`` writes the record instead (after a change
+    that means to change grades; the diff then shows which).  Hostile
+    entries were recorded as root: without root they are graded with
+    isolation gaps, and are left out."""
+    verdicts = {name: [list(check) for check in sig] for name, sig in sorted(verdicts.items())}
+    if config.getoption("--record-verdicts"):
+        record.write_text(_one_check_a_line(verdicts), encoding="utf-8")
+        return
+    recorded = json.loads(record.read_text(encoding="utf-8"))
+    if os.getuid() != 0:
+        verdicts = {k: v for k, v in verdicts.items() if not k.startswith("hostile/")}
+        recorded = {k: v for k, v in recorded.items() if not k.startswith("hostile/")}
+    changed = [f"{name}:\n  recorded {recorded.get(name)}\n  now      {verdicts.get(name)}"
+               for name in sorted(set(verdicts) | set(recorded))
+               if verdicts.get(name) != recorded.get(name)]
+    assert not changed, (f"{len(changed)} corpus verdicts differ from {record.name} "
+                         "(run pytest --record-verdicts if the change is meant):\n"
+                         + "\n".join(changed[:20]))
+
+
+def _one_check_a_line(verdicts: dict[str, list]) -> str:
+    entries = [f" {json.dumps(name)}: [\n" + ",\n".join("  " + json.dumps(c) for c in checks)
+               + "\n ]" for name, checks in verdicts.items()]
+    return "{\n" + ",\n".join(entries) + "\n}\n"

@@ -35,7 +35,7 @@ from autograder.runner import grade_exercises
 from autograder.seed_sweep import Job, sweep
 from autograder.tree import X, add, component, mul, vector
 
-from conftest import SEED, SOLUTIONS
+from conftest import SEED, SOLUTIONS, hold_to_record
 from optimizers_inprocess import encoded, judge, load
 
 CORPUS = Path(__file__).resolve().parent / "corpus" / "optimizers"
@@ -359,7 +359,7 @@ def test_hostile_code_scores_zero_on_its_checks_only(name, optimizers_submission
             assert check.outcome is Outcome.PASSED, text
 
 
-def test_the_seed_changes_no_corpus_grade(tmp_path):
+def test_the_seed_changes_no_corpus_grade(tmp_path, pytestconfig):
     """Every corpus submission (correct, misconceptions, hostile) gets one
     grade, check by check, under 50 seeds, graded through the sandbox (the
     models are held to 200 seeds above)."""
@@ -377,6 +377,9 @@ def test_the_seed_changes_no_corpus_grade(tmp_path):
     swept = sweep(jobs, range(SEED, SEED + 50), workers=2, limits=quick, exercises=EXERCISES)
     unstable = [s.describe() for s in swept if not s.stable]
     assert not unstable, "\n".join(unstable)
+    hold_to_record(pytestconfig, CORPUS / "verdicts.json",
+                   {"/".join(s.job.submission.parts[-2:]): next(iter(s.by_signature))
+                    for s in swept})
     for s in swept:
         (sig,) = s.by_signature
         hostile = "hostile" in s.job.submission.parts

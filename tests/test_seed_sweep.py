@@ -24,7 +24,7 @@ from autograder.config import Limits
 from autograder.runner import grade_seeds
 from autograder.seed_sweep import Job, signature, sweep
 
-from conftest import CORPUS, SEED, SOLUTIONS
+from conftest import CORPUS, SEED, SOLUTIONS, hold_to_record
 
 MIB = 1024**2
 SEEDS = range(SEED, SEED + 50)
@@ -108,6 +108,12 @@ def test_the_sweep_covers_the_whole_corpus(swept):
 def test_every_corpus_submission_gets_one_grade_under_every_seed(swept):
     unstable = [s.describe() for s in swept.values() if not s.stable]
     assert not unstable, "\n".join(unstable)
+
+
+def test_every_corpus_grade_is_the_recorded_one(swept, pytestconfig):
+    hold_to_record(pytestconfig, CORPUS / "verdicts.json",
+                   {f"{kind}/{name}": max(s.by_signature, key=lambda g: len(s.by_signature[g]))
+                    for (kind, name), s in swept.items() if s.by_signature})
 
 
 def _exercise_scores(sig) -> dict[str, tuple[float, int]]:
