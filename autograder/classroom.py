@@ -232,7 +232,7 @@ def make_course(course: Path, *, solutions: Path, assignment: str = "calculus",
         raise ClassroomError(f"--assignment {assignment!r}: use letters, digits, - and _ only")
     if not solutions.is_dir():
         raise ClassroomError(f"{solutions}: no such folder; give the folder of the reference "
-                             "solutions with --solutions (solutions/ in the repository)")
+                             "solutions with --solutions (solutions/calculus/ in the repository)")
     manifest = _load_manifest(course)
     if seed is None:
         seed = manifest.get("seed")

@@ -60,8 +60,9 @@ def build_parser() -> argparse.ArgumentParser:
     room.add_argument("--seed", type=int, default=None,
                       help="the secret seed of the hidden tests (default: kept from the "
                       "last run, or chosen at random the first time)")
-    room.add_argument("--solutions", type=Path, default=Path("solutions"),
-                      help="the reference solutions (default: solutions)")
+    room.add_argument("--solutions", type=Path, default=None,
+                      help="the assignment's reference solutions (default: "
+                      "solutions/NAME, NAME the assignment)")
     room.add_argument("--force", action="store_true",
                       help="also replace generated files you have edited since")
     scope = sub.add_parser(
@@ -87,7 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
     workflow.add_argument("--force", action="store_true",
                           help="replace an existing, different classroom.yml")
     add_fixed_settings(workflow, "workflow")
-    stubs = sub.add_parser("make-stubs", help="regenerate exercises/ from solutions/")
+    stubs = sub.add_parser("make-stubs", help="regenerate exercises/ from solutions/ (each assignment's folder)")
     stubs.add_argument("--solutions", type=Path, default=Path("solutions"))
     stubs.add_argument("--exercises", type=Path, default=Path("exercises"))
     return parser
@@ -207,15 +208,16 @@ def grade(args: argparse.Namespace) -> int:
         from .report import details, gradescope, score_table, write_json_atomic
         from .runner import SubmissionError, grade_submission, keep_checks
         from .archive import ArchiveError, modules_of
-        from .curriculum import assignment_exercises, infer_assignment
+        from .curriculum import assignment, infer_assignment
         try:
             # Notebooks are read as modules (outside any kernel); a zip is opened.
             with modules_of(args.folder) as modules:
-                name = args.assignment or infer_assignment(modules)
                 try:
-                    exercises = assignment_exercises(name)
+                    course = (assignment(args.assignment) if args.assignment
+                              else infer_assignment(modules))
                 except ValueError as exc:
                     raise SubmissionError(f"--assignment: {exc}") from None
+                exercises = course.exercises
                 result = grade_submission(modules, seed=settings.seed, limits=settings.limits,
                                           only=None if selection is None else tuple(selection),
                                           sandbox=box, exercises=exercises)
@@ -264,7 +266,8 @@ def classroom(args: argparse.Namespace) -> int:
         return 2
     from .classroom import ClassroomError, make_course
     try:
-        seed, done = make_course(args.course, solutions=args.solutions,
+        solutions = args.solutions or Path("solutions") / args.assignment
+        seed, done = make_course(args.course, solutions=solutions,
                                  assignment=args.assignment, seed=args.seed, force=args.force)
     except (ClassroomError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)

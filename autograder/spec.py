@@ -115,3 +115,28 @@ class Exercise:
     @property
     def points(self) -> float:
         return sum(c.points for c in self.checks)
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """What every channel grades: a name (``calculus``), a title, and its
+    exercises in lesson order.  The engine takes one as an argument and
+    never knows which course it belongs to."""
+    name: str
+    title: str
+    exercises: tuple[Exercise, ...]
+
+    @property
+    def modules(self) -> tuple[str, ...]:
+        return tuple(e.module for e in self.exercises)
+
+    @property
+    def points(self) -> float:
+        return sum(e.points for e in self.exercises)
+
+    def exercise(self, module: str) -> Exercise:
+        for e in self.exercises:
+            if e.module == module:
+                return e
+        raise KeyError(f"{self.name} has no exercise {module!r} (one of "
+                       f"{', '.join(self.modules)})")

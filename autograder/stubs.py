@@ -112,7 +112,8 @@ def _write_atomically(path: Path, text: str) -> None:
 
 
 def write_stubs(solutions_dir: Path, exercises_dir: Path) -> list[Path]:
-    """Render every ``*.py`` of ``solutions_dir`` into ``exercises_dir``.
+    """Render every ``*.py`` of ``solutions_dir`` (and of its subfolders,
+    one per assignment) into the same place under ``exercises_dir``.
 
     All files are rendered before any is written, so a bad marker leaves
     ``exercises_dir`` untouched; its ValueError names the file. Each stub is
@@ -122,25 +123,35 @@ def write_stubs(solutions_dir: Path, exercises_dir: Path) -> list[Path]:
     if not solutions_dir.is_dir():
         raise FileNotFoundError(f"{solutions_dir}: no such directory of solutions")
     stubs = {
-        exercises_dir / source.name: _render_file(source)
-        for source in sorted(solutions_dir.glob("*.py"))
+        exercises_dir / name: _render_file(source)
+        for name, source in sorted(_sources(solutions_dir).items())
     }
-    exercises_dir.mkdir(parents=True, exist_ok=True)
     for path, text in stubs.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
         _write_atomically(path, text)
     return list(stubs)
 
 
+def _sources(folder: Path) -> dict[str, Path]:
+    """The ``*.py`` files of ``folder`` and of its subfolders one level down
+    (one per assignment: ``solutions/calculus/``, ``solutions/optimizers/``),
+    by their path relative to ``folder``."""
+    return {path.relative_to(folder).as_posix(): path
+            for pattern in ("*.py", "*/*.py") for path in folder.glob(pattern)
+            if path.is_file()}
+
+
 def stub_differences(solutions_dir: Path, exercises_dir: Path) -> list[str]:
-    """Return the sorted names of ``*.py`` files where ``exercises_dir`` is stale.
+    """Return the sorted relative paths of ``*.py`` files (``calculus/neuron.py``)
+    where ``exercises_dir`` is stale.
 
     A name is listed when its stub differs from what ``render_stub`` makes
     of the solution, when the stub is missing, or when ``exercises_dir``
     holds a ``.py`` file that has no solution.
     """
     solutions_dir, exercises_dir = Path(solutions_dir), Path(exercises_dir)
-    solutions = {path.name: path for path in solutions_dir.glob("*.py")}
-    exercises = {path.name: path for path in exercises_dir.glob("*.py")}
+    solutions = _sources(solutions_dir)
+    exercises = _sources(exercises_dir)
     stale = []
     for name in sorted(solutions.keys() | exercises.keys()):
         if name not in solutions or name not in exercises:

@@ -1,6 +1,6 @@
 """How fast a whole class is graded: per-submission wall time of grade-class.
 
-Makes N submissions in a temporary folder -- copies of solutions/, and
+Makes N submissions in a temporary folder -- copies of solutions/calculus/, and
 known-wrong variants in which one module is replaced by a submission from
 tests/corpus/misconceptions/<id>/ (each such folder holds the one module a
 student with that misconception would write) -- then times
@@ -33,14 +33,14 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-SOLUTIONS = ROOT / "solutions"
+SOLUTIONS = ROOT / "solutions" / "calculus"
 MISCONCEPTIONS = ROOT / "tests" / "corpus" / "misconceptions"
 PROJECTED = 10_000
 
 
 def make_class(root: Path, n: int, wrong_every: int = 2) -> Path:
     """``n`` student folders under ``root``: every ``wrong_every``-th one a
-    copy of solutions/, the others solutions/ with one module replaced by a
+    copy of solutions/calculus/, the others solutions/calculus/ with one module replaced by a
     misconception variant (cycling through the corpus)."""
     variants = sorted(p for p in MISCONCEPTIONS.iterdir() if p.is_dir())
     root.mkdir(parents=True, exist_ok=True)

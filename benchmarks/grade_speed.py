@@ -2,13 +2,13 @@
 
 Runs, interleaved in one session so that both see the same machine state:
 
-  A  python -m autograder grade solutions --quiet
+  A  python -m autograder grade solutions/calculus --quiet
   B  python -c "import numpy, sympy, pytest"
 
 and prints each command's median wall time and the ratio A/B (the median
 of the per-round ratios, and the ratio of the medians).  Goal: <= 1.3.
 
-    python benchmarks/grade_speed.py [--rounds 21] [--submission solutions]
+    python benchmarks/grade_speed.py [--rounds 21] [--submission solutions/calculus]
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=21)
     parser.add_argument("--warmup", type=int, default=2)
-    parser.add_argument("--submission", default="solutions")
+    parser.add_argument("--submission", default="solutions/calculus")
     args = parser.parse_args(argv)
     grade = [sys.executable, "-m", "autograder", "grade", args.submission, "--quiet",
              "--seed", "1"]

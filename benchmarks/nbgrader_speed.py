@@ -38,7 +38,7 @@ sys.path.insert(0, str(ROOT))
 
 from autograder.classroom import answer_release, make_course  # noqa: E402
 
-SOLUTIONS = ROOT / "solutions"
+SOLUTIONS = ROOT / "solutions" / "calculus"
 CORPUS = ROOT / "tests" / "corpus" / "misconceptions"
 WRONG = ["gd-ascent", "loss-no-half", "df-returns-f", "grad-no-x", "wu-mutates-input"]
 

@@ -37,11 +37,11 @@ from autograder.batch import find_students, module_folder  # noqa: E402
 from autograder.config import ConfigError, resolve  # noqa: E402
 from autograder.seed_sweep import Job, sweep  # noqa: E402
 
-SOLUTIONS = ROOT / "solutions"
+SOLUTIONS = ROOT / "solutions" / "calculus"
 CORPUS = ROOT / "tests" / "corpus"
 
 
-ASSIGNMENTS = {"calculus": (SOLUTIONS, CORPUS), "optimizers": (SOLUTIONS / "optimizers",
+ASSIGNMENTS = {"calculus": (SOLUTIONS, CORPUS), "optimizers": (ROOT / "solutions" / "optimizers",
                                                           CORPUS / "optimizers")}
 
 

@@ -15,8 +15,11 @@ from autograder.runner import grade_submission
 from autograder.sandbox import Sandbox
 
 ROOT = Path(__file__).resolve().parents[1]
-SOLUTIONS = ROOT / "solutions"
-EXERCISES = ROOT / "exercises"
+SOLUTIONS = ROOT / "solutions" / "calculus"
+EXERCISES = ROOT / "exercises" / "calculus"
+# Assignment 2's reference solutions and stubs.
+OPTIMIZERS = ROOT / "solutions" / "optimizers"
+OPTIMIZER_STUBS = ROOT / "exercises" / "optimizers"
 CORPUS = Path(__file__).resolve().parent / "corpus"
 SEED = 20261122
 

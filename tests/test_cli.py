@@ -8,7 +8,7 @@ import zipfile
 
 import pytest
 
-from conftest import EXERCISES, ROOT, SOLUTIONS
+from conftest import EXERCISES, OPTIMIZER_STUBS, OPTIMIZERS, ROOT, SOLUTIONS
 
 MODULES = ["derivatives", "gradient_descent", "weight_updates", "neuron"]
 
@@ -36,17 +36,22 @@ def test_solutions_score_full_marks_in_gradescope_format(tmp_path):
                           "neuron": 30}
 
 
-def test_stubs_score_zero_and_say_not_attempted(tmp_path):
+@pytest.mark.parametrize("folder, modules", [
+    (EXERCISES, MODULES),
+    (OPTIMIZER_STUBS, ("momentum", "minibatch", "adaptive", "backprop"))])
+def test_stubs_score_zero_and_say_not_attempted(tmp_path, folder, modules):
+    """Both assignments' untouched stubs: every check "not attempted"."""
     out = tmp_path / "results.json"
-    run = cli("grade", EXERCISES, "--json", out)
+    run = cli("grade", folder, "--json", out)
     assert run.returncode == 0, run.stderr
     data = json.loads(out.read_text())
     assert data["score"] == 0
+    assert {t["tags"][0] for t in data["tests"]} == set(modules)
     for test in data["tests"]:
         assert "not attempted" in test["output"]
         assert "Traceback" not in test["output"]
-    for module in MODULES:
-        assert f"not attempted: edit exercises/{module}.py" in run.stdout
+    for module in modules:
+        assert f"not attempted: edit {folder.relative_to(ROOT)}/{module}.py" in run.stdout
 
 
 @pytest.mark.parametrize("make, message", [
@@ -144,16 +149,16 @@ def test_the_optimizers_reference_scores_full_marks_and_the_assignment_is_inferr
     """grade DIR grades the assignment whose modules DIR holds; --assignment
     names it, and an unknown name is one line and exit 2."""
     out = tmp_path / "results.json"
-    run = cli("grade", str(SOLUTIONS / "optimizers"), "--seed", "5", "--json", str(out))
+    run = cli("grade", str(OPTIMIZERS), "--seed", "5", "--json", str(out))
     assert run.returncode == 0, run.stderr
     results = json.loads(out.read_text())
     assert results["score"] == 100
     assert {t["tags"][0] for t in results["tests"]} == {"momentum", "minibatch", "adaptive",
                                                         "backprop"}
     assert all(t["score"] == t["max_score"] for t in results["tests"])
-    explicit = cli("grade", str(SOLUTIONS / "optimizers"), "--assignment", "optimizers",
+    explicit = cli("grade", str(OPTIMIZERS), "--assignment", "optimizers",
                    "--seed", "5", "--quiet")
     assert explicit.returncode == 0 and "100/100" in explicit.stdout
-    wrong = cli("grade", str(SOLUTIONS / "optimizers"), "--assignment", "nope")
+    wrong = cli("grade", str(OPTIMIZERS), "--assignment", "nope")
     assert wrong.returncode == 2
     assert "no assignment 'nope'" in wrong.stderr

@@ -42,7 +42,7 @@ from autograder.runner import grade_submission
 from autograder.sandbox import Sandbox
 
 ROOT = Path(__file__).resolve().parents[1]
-SOLUTIONS = ROOT / "solutions"
+SOLUTIONS = ROOT / "solutions" / "calculus"
 HOSTILE = Path(__file__).resolve().parent / "corpus" / "hostile"
 MODULES = ("derivatives", "gradient_descent", "weight_updates", "neuron")
 MIB = 1024**2
@@ -274,7 +274,7 @@ def test_reference_and_grader_are_unreachable(submission, grade, tmp_path):
     # Control: outside the sandbox the same code does reach them.
     outside = subprocess.run([sys.executable, "-I", "-c", source], cwd=tmp_path,
                              capture_output=True, text=True, timeout=120)
-    assert "FOUND import solutions.neuron" in outside.stdout, outside.stdout + outside.stderr
+    assert "FOUND import solutions.calculus.neuron" in outside.stdout, outside.stdout + outside.stderr
     result = grade(submission({module: source}), limits=LIMITS)
     output = result.exercise(module).output
     assert "FOUND NOTHING" in output, output

@@ -19,7 +19,7 @@ from autograder.feedback import render_check
 from autograder.outcomes import Outcome
 
 CORPUS = Path(__file__).resolve().parent / "corpus" / "misconceptions"
-STUBS = Path(__file__).resolve().parents[1] / "exercises"   # the untouched stubs
+STUBS = Path(__file__).resolve().parents[1] / "exercises" / "calculus"   # the untouched stubs
 
 # id -> (module, check name, Misconception), in catalogue order.
 CATALOGUE = {m.id: (module, check, m) for module, check, m in misconceptions()}

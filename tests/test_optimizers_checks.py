@@ -35,11 +35,11 @@ from autograder.runner import grade_exercises
 from autograder.seed_sweep import Job, sweep
 from autograder.tree import X, add, component, mul, vector
 
-from conftest import SEED, SOLUTIONS, hold_to_record
+from conftest import OPTIMIZERS, SEED, SOLUTIONS, hold_to_record
 from optimizers_inprocess import encoded, judge, load
 
 CORPUS = Path(__file__).resolve().parent / "corpus" / "optimizers"
-REFERENCE = SOLUTIONS / "optimizers"
+REFERENCE = OPTIMIZERS
 MIB = 1024**2
 LIMITS = Limits(time_seconds=10, memory_bytes=1024 * MIB, output_bytes=64 * 1024)
 # The hostile corpus' hang spins for 6 s: the budget stops it at 2.

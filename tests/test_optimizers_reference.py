@@ -11,9 +11,9 @@ import importlib.util
 import numpy as np
 import pytest
 
-from conftest import SOLUTIONS
+from conftest import OPTIMIZERS
 
-FOLDER = SOLUTIONS / "optimizers"
+FOLDER = OPTIMIZERS
 
 
 def _load(name):

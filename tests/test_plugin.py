@@ -55,7 +55,7 @@ def test_plain_pytest_in_the_repository_grades_the_exercises():
                          capture_output=True, text=True, timeout=300)
     assert run.returncode == 1
     assert "16 failed" in run.stdout
-    assert "not attempted: edit exercises/neuron.py" in run.stdout
+    assert "not attempted: edit exercises/calculus/neuron.py" in run.stdout
     assert "Traceback" not in run.stdout
 
 

@@ -14,8 +14,8 @@ import sympy
 from autograder.stubs import render_stub, stub_differences, write_stubs
 
 ROOT = Path(__file__).parents[1]
-SOLUTIONS = ROOT / "solutions"
-EXERCISES = ROOT / "exercises"
+SOLUTIONS = ROOT / "solutions" / "calculus"
+EXERCISES = ROOT / "exercises" / "calculus"
 
 # The graded functions of each module, as CURRICULUM.md names them.
 GRADED = {
@@ -173,10 +173,25 @@ def test_stub_differences_lists_changed_missing_and_extra_files(tmp_path):
 # --- the committed stubs ------------------------------------------------------
 
 
+def test_write_stubs_keeps_each_assignments_folder(tmp_path):
+    solutions, exercises = tmp_path / "solutions", tmp_path / "exercises"
+    (solutions / "first").mkdir(parents=True)
+    (solutions / "second").mkdir()
+    (solutions / "first" / "a.py").write_text(SOLUTION)
+    (solutions / "second" / "a.py").write_text("A = 1\n")
+    written = write_stubs(solutions, exercises)
+    assert written == [exercises / "first" / "a.py", exercises / "second" / "a.py"]
+    assert (exercises / "first" / "a.py").read_text() == STUB
+    assert stub_differences(solutions, exercises) == []
+    (exercises / "second" / "a.py").write_text("A = 2\n")
+    assert stub_differences(solutions, exercises) == ["second/a.py"]
+
+
 def test_committed_exercises_match_the_solutions():
-    stale = stub_differences(SOLUTIONS, EXERCISES)
+    """Both assignments' stubs (exercises/calculus/, exercises/optimizers/)."""
+    stale = stub_differences(ROOT / "solutions", ROOT / "exercises")
     if stale:
-        extra = [name for name in stale if not (SOLUTIONS / name).exists()]
+        extra = [name for name in stale if not (ROOT / "solutions" / name).exists()]
         message = (
             f"exercises/ is out of date with solutions/ for: {', '.join(stale)}. "
             "Run `python -m autograder make-stubs` and commit the result"

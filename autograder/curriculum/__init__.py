@@ -1,39 +1,54 @@
-"""The exercises of the contract, as data, in lesson order: assignment 1
-(``calculus``) here, assignment 2 (``optimizers``) in the subpackage."""
+"""The course: its assignments, each a list of exercises as data, in
+lesson order.  Assignment 1 (``calculus``) is here, assignment 2
+(``optimizers``) in the subpackage.  Adding an assignment is one entry in
+``ASSIGNMENTS``."""
 
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..spec import Assignment
 from . import derivatives, gradient_descent, neuron, weight_updates
+from . import optimizers as _optimizers
 
 EXERCISES = (derivatives.EXERCISE, gradient_descent.EXERCISE, weight_updates.EXERCISE,
              neuron.EXERCISE)
 MODULES = tuple(e.module for e in EXERCISES)
 
+CALCULUS = Assignment(
+    "calculus", "Calculus for deep learning: derivatives, gradient descent, the sigmoid "
+    "neuron", EXERCISES)
+OPTIMIZERS = Assignment(
+    "optimizers", "Optimizers: momentum, mini-batches, adaptive rates, cross-entropy and "
+    "backprop", _optimizers.EXERCISES)
 
-def misconceptions():
-    """Every misconception the grader recognises, with its exercise and check."""
-    for exercise in EXERCISES:
+# name -> assignment, in course order; the first is every channel's default.
+ASSIGNMENTS: dict[str, Assignment] = {a.name: a for a in (CALCULUS, OPTIMIZERS)}
+DEFAULT = CALCULUS.name
+
+
+def assignment(name: str) -> Assignment:
+    """The assignment called ``name``; ValueError naming the others."""
+    try:
+        return ASSIGNMENTS[name]
+    except KeyError:
+        raise ValueError(f"no assignment {name!r} (one of {', '.join(ASSIGNMENTS)})") \
+            from None
+
+
+def infer_assignment(folder) -> Assignment:
+    """The assignment whose modules ``folder`` holds (the first, calculus,
+    when it holds none: a message then names calculus's modules)."""
+    for a in ASSIGNMENTS.values():
+        if any((Path(folder) / f"{m}.py").is_file() for m in a.modules):
+            return a
+    return ASSIGNMENTS[DEFAULT]
+
+
+def misconceptions(course: Assignment = CALCULUS):
+    """Every misconception the grader recognises in ``course``, with its
+    exercise and check."""
+    for exercise in course.exercises:
         for check in exercise.checks:
             for m in check.misconceptions:
                 yield exercise.module, check.name, m
-
-
-ASSIGNMENTS = ("calculus", "optimizers")
-
-
-def assignment_exercises(name: str) -> tuple:
-    """The exercises of the assignment called ``name``."""
-    if name == "calculus":
-        return EXERCISES
-    if name == "optimizers":
-        from .optimizers import EXERCISES as optimizers
-        return optimizers
-    raise ValueError(f"no assignment {name!r} (one of {', '.join(ASSIGNMENTS)})")
-
-
-def infer_assignment(folder) -> str:
-    """The assignment whose modules ``folder`` holds (the first, calculus,
-    when it holds none: its message then names calculus's modules)."""
-    from pathlib import Path
-    for name in ASSIGNMENTS:
-        if any((Path(folder) / f"{e.module}.py").is_file() for e in assignment_exercises(name)):
-            return name
-    return ASSIGNMENTS[0]

@@ -34,7 +34,7 @@ def _import_solutions():
     sys.path.insert(0, ROOT)
     sys.modules.pop("solutions", None)
     importlib.invalidate_caches()
-    return importlib.import_module("solutions.neuron")
+    return importlib.import_module("solutions.calculus.neuron")
 
 
 def _import_curriculum():
@@ -49,7 +49,7 @@ class _Namespace:
 
 
 def _load_file():
-    path = os.path.join(ROOT, "solutions", "neuron.py")
+    path = os.path.join(ROOT, "solutions", "calculus", "neuron.py")
     with open(path, encoding="utf-8") as fh:
         names = {"__name__": "stolen_neuron"}
         exec(compile(fh.read(), path, "exec"), names)
@@ -65,10 +65,10 @@ def _listdir(path):
     return [n for n in os.listdir(os.path.join(ROOT, path)) if n.endswith(".py")]
 
 
-_try("import solutions.neuron", _import_solutions)
+_try("import solutions.calculus.neuron", _import_solutions)
 _try("import autograder.curriculum.neuron", _import_curriculum)
-_try("exec solutions/neuron.py", _load_file)
-_try("read solutions/neuron.py", lambda: _read("solutions/neuron.py"))
+_try("exec solutions/calculus/neuron.py", _load_file)
+_try("read solutions/calculus/neuron.py", lambda: _read("solutions/calculus/neuron.py"))
 _try("read autograder/curriculum/neuron.py", lambda: _read("autograder/curriculum/neuron.py"))
 _try("read autograder/child.py", lambda: _read("autograder/child.py"))
 _try("list solutions/", lambda: _listdir("solutions"))
