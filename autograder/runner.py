@@ -46,16 +46,18 @@ def check_submission(path: Path, modules: tuple[str, ...] = MODULES) -> Path:
     return path
 
 
-def parse_only(texts) -> dict[str, tuple[int, ...] | None]:
-    """What ``--only`` selects: ``EXERCISE`` (all its checks) or ``EXERCISE:N``
-    (its N-th check, counted from 1 in the contract's order), repeatable.
-    Raises ValueError naming the accepted values."""
+def parse_only(texts, exercises: tuple[Exercise, ...] = EXERCISES
+               ) -> dict[str, tuple[int, ...] | None]:
+    """What ``--only`` selects among ``exercises`` (the assignment's):
+    ``EXERCISE`` (all its checks) or ``EXERCISE:N`` (its N-th check, counted
+    from 1 in the contract's order), repeatable.  Raises ValueError naming
+    the accepted values."""
     selection: dict[str, tuple[int, ...] | None] = {}
-    by_module = {e.module: e for e in EXERCISES}
+    by_module = {e.module: e for e in exercises}
     for text in texts:
         module, _, number = str(text).partition(":")
         if module not in by_module:
-            raise ValueError(f"{text!r}: no exercise {module!r} (one of {', '.join(MODULES)})")
+            raise ValueError(f"{text!r}: no exercise {module!r} (one of {', '.join(by_module)})")
         if not number:
             selection[module] = None
             continue
