@@ -231,9 +231,12 @@ def sweep_killed_runs(base: Path | None = None) -> list[Path]:
 
 
 def grade_student(student: Path, out: Path, seed: int, limits: Limits,
-                  course: Assignment = ASSIGNMENTS[DEFAULT]) -> str:
-    """Grade one student and write their files; returns the status.  Raises
-    OutError only when OUT cannot be written (which stops the class)."""
+                  assignment: str = DEFAULT) -> str:
+    """Grade one student on ``assignment`` (its name: what crosses to a pool
+    process is plain data, as exercises hold functions) and write their
+    files; returns the status.  Raises OutError only when OUT cannot be
+    written (which stops the class)."""
+    course = ASSIGNMENTS[assignment]
     target = out / student.name
     try:
         target.mkdir(exist_ok=True)
@@ -398,7 +401,7 @@ def _grade_all(todo: list[Path], out: Path, seed: int, limits: Limits, workers: 
         if workers == 1:
             tempfile.tempdir = str(tmp)
             for student in todo:
-                grade_student(student, out, seed, limits, course)
+                grade_student(student, out, seed, limits, course.name)
                 if bar:
                     bar.update()
         else:
@@ -407,7 +410,7 @@ def _grade_all(todo: list[Path], out: Path, seed: int, limits: Limits, workers: 
             pool = ProcessPoolExecutor(max_workers=workers, mp_context=context,
                                        initializer=_pool_process, initargs=(parent, str(tmp)))
             try:
-                futures = [pool.submit(grade_student, s, out, seed, limits, course) for s in todo]
+                futures = [pool.submit(grade_student, s, out, seed, limits, course.name) for s in todo]
                 for future in as_completed(futures):
                     future.result()
                     if bar:

@@ -202,6 +202,7 @@ class CheckItem(pytest.Item):
         result = state.grade()
         check = next(c for c in result.exercise(self.module).checks if c.name == self.check_name)
         self.user_properties.append(("score", check.score))
+        self.user_properties.append(("outcome", check.outcome.value))   # for --junitxml
         if check.outcome is not Outcome.PASSED:
             raise CheckFailed(check)
 

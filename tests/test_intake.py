@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.archive import modules_of
+from autograder.intake import intake
 from autograder.ipynb import to_python
 from autograder.runner import grade_submission
 from conftest import CORPUS, ROOT, SOLUTIONS, marked_processes
@@ -154,8 +154,9 @@ def test_nothing_a_submission_links_to_is_graded(hostile_class, sandbox, tmp_pat
     folder = tmp_path / "class" / "linked"
     folder.parent.mkdir()
     shutil.copytree(HOSTILE / "linked_inside", folder, symlinks=True)
-    with modules_of(folder) as modules:
-        result = grade_submission(modules, seed=7, sandbox=sandbox)
+    with intake(folder) as handed_in:
+        result = grade_submission(handed_in.folder, seed=7, sandbox=sandbox,
+                                  exercises=handed_in.assignment.exercises)
     assert result.score == 0
     plugin = subprocess.run([sys.executable, "-m", "pytest", "--submission", str(folder),
                              "-p", "no:cacheprovider", "-q"], cwd=tmp_path,
