@@ -259,6 +259,10 @@ def _grade(student: Path, seed: int, limits: Limits,
     def ungraded(refusal: NotGradable) -> tuple[str, dict, str]:
         return refusal.status, refusal.results(seed), refusal.status + "\n"
 
+    if student.is_symlink():     # the path handed in is taken as given: not here
+        return ungraded(NotGradable(
+            f"{student.name} is a symbolic link to a folder, and grade-class follows no "
+            "link; put the folder itself in the class folder"))
     try:
         with intake(student, course) as handed_in:   # notebooks, zips: as modules
             result = grade_submission(handed_in.folder, seed=seed, limits=limits,

@@ -17,8 +17,10 @@ and yields a :class:`Submission`: the folder of ``.py`` modules to grade
 afterwards) and the assignment they belong to (the one asked for, or the one
 whose modules were found).  When nothing can be graded it raises
 :class:`NotGradable` with the reason, and every channel gives the same zero
-result (:meth:`NotGradable.results`).  No symbolic link is ever followed:
-nothing a submission links to outside itself is read.
+result (:meth:`NotGradable.results`).  The path handed in is taken as given
+(grade-class refuses a student folder that is a link before it gets here);
+below it, no symbolic link is followed: nothing a submission links to
+outside itself is read.
 """
 
 from __future__ import annotations
@@ -110,9 +112,6 @@ def locate(path: Path, assignment: Assignment | None = None) -> Path:
     modules = assignment.modules if assignment else _every_module()
     names = modules_named(assignment)
     try:
-        if path.is_symlink():
-            raise NotGradable(f"{path} is a symbolic link, which the grader never follows; "
-                              "hand in the folder itself")
         if not path.exists():
             raise NotGradable(f"{path}: no such folder. Give the folder that holds {names}.")
         if not path.is_dir():

@@ -33,8 +33,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from autograder.batch import find_students, module_folder  # noqa: E402
+from autograder.batch import find_students  # noqa: E402
 from autograder.config import ConfigError, resolve  # noqa: E402
+from autograder.intake import NotGradable, locate  # noqa: E402
 from autograder.seed_sweep import Job, sweep  # noqa: E402
 
 SOLUTIONS = ROOT / "solutions" / "calculus"
@@ -121,6 +122,16 @@ def main(argv=None) -> int:
           f"{len(unstable)} with a grade that depends on the seed, "
           f"{len(partly)} with seeds left unsettled")
     return 1 if unstable else 0
+
+
+def module_folder(student: Path) -> Path | None:
+    """Where the student's modules are, as the intake finds them (a folder
+    only: the sweep grades folders, not zips)."""
+    try:
+        found = locate(student)
+    except NotGradable:
+        return None
+    return found if found.is_dir() else None
 
 
 if __name__ == "__main__":
