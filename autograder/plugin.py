@@ -19,21 +19,25 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from .config import HELP, ConfigError, resolve
-from .curriculum import ASSIGNMENTS
 from .feedback import render_check
 from .outcomes import CheckResult, Outcome, SubmissionResult
-from .spec import Assignment
 
-SUBMISSION_HELP = ("what to grade: a folder holding one assignment's modules ("
-                   + "; ".join(f"{a.name}: " + ", ".join(f"{m}.py" for m in a.modules)
-                               for a in ASSIGNMENTS.values())
-                   + "), their .ipynb notebooks, the modules one folder down, or a .zip")
-ASSIGNMENT_HELP = (f"the assignment to grade, one of {', '.join(ASSIGNMENTS)} (default: the "
-                   "one whose modules the submission holds)")
+if TYPE_CHECKING:
+    from .spec import Assignment
+
+# Every pytest run in an environment with this package loads the plugin:
+# the course (numpy and all the exercises) is imported only when a
+# submission is graded, so the help texts name no module.
+SUBMISSION_HELP = ("what to grade: a folder holding an assignment's modules, their .ipynb "
+                   "notebooks, the modules one folder down, or a .zip of them (as "
+                   "`python -m autograder grade` takes it)")
+ASSIGNMENT_HELP = ("the assignment to grade (`python -m autograder grade --help` names "
+                   "them; default: the one whose modules the submission holds)")
 
 
 class GradingState:
