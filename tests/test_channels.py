@@ -139,6 +139,17 @@ def test_the_same_submission_is_graded_identically_however_it_is_handed_in(throu
         assert by_check(through_grade[student][1]) == first, student
 
 
+def test_a_zip_named_directly_is_graded_as_its_folder(klass, through_grade, tmp_path):
+    archive = klass / "zipped" / "homework.zip"
+    completed = run("-m", "autograder", "grade", archive, "--seed", SEED, "--json",
+                    tmp_path / "r.json", "--quiet")
+    assert completed.returncode == 0, completed.stderr
+    graded = by_check(json.loads((tmp_path / "r.json").read_text()))
+    assert graded == by_check(through_grade["folder"][1])
+    plugin, checks = through_pytest(archive, tmp_path)
+    assert plugin.returncode == 1 and checks == graded
+
+
 def test_junk_is_refused_with_the_same_reason_everywhere(klass, through_grade, through_class,
                                                          tmp_path):
     junk = klass / "junk"
