@@ -1,17 +1,27 @@
-"""Test functions written as expression trees, without importing sympy.
+"""Expression trees: the one format for formulas that cross the wall.
 
-The grader hands student code functions it has not seen (for
-``numerical_derivative`` and ``gradient_descent``).  They travel as trees,
-the same format the worker uses to send a sympy expression back, and each
-side compiles them with :func:`autograder.child.compile_tree`.
+A tree is nested lists, ``["Add", ["Symbol", "x"], ["Integer", "1"]]``.
+The worker sends a student's sympy expression back as one; the grader
+hands student code test functions it has not seen (for
+``numerical_derivative`` and ``gradient_descent``) as one, and each side
+compiles them with :func:`autograder.child.compile_tree`.  Here: building
+trees, checking a worker's tree node by whitelisted node (:func:`check_tree`),
+rebuilding it in sympy (:func:`rebuild_tree`) and evaluating it in floats
+(:func:`tree_values`), all bounded whatever the tree.
 """
 
 from __future__ import annotations
 
 import math
+from typing import Any
 
-from .child import compile_tree
+from .child import TREE_FUNCTIONS, compile_tree
 from .wire import Func
+
+MAX_TREE_NODES = 5000
+MAX_TREE_DEPTH = 100
+MAX_INT_DIGITS = 30
+MAX_EXPONENT = 200
 
 X = ["Symbol", "x"]
 
@@ -120,3 +130,162 @@ def vector_evaluator(f: Func):
     a list of floats at a sequence of floats."""
     compiled = compile_tree(f.tree, FloatMath)
     return lambda x: compiled([float(v) for v in x])
+
+
+# ------------------------------------------- a worker's tree, read back
+
+
+class TreeError(ValueError):
+    pass
+
+
+MAX_DEGREE = 40
+
+
+def rebuild_tree(tree: Any, allowed_symbols: tuple[str, ...] = ("x",),
+                 max_degree: float | None = MAX_DEGREE):
+    """Rebuild a sympy expression from a worker's tree, node by whitelisted node.
+
+    The tree is first checked by :func:`check_tree` (numbers bounded, size
+    and depth capped), so that no tree can make sympy run for long; powers
+    whose exponent is too large are refused here.  Raises TreeError.
+    """
+    import sympy
+    check_tree(tree, allowed_symbols)
+    functions = {name: getattr(sympy, name) for name in TREE_FUNCTIONS}
+
+    def build(node):
+        head, args = node[0], node[1:]
+        if head == "Symbol":
+            return sympy.Symbol(args[0])
+        if head == "Integer":
+            return sympy.Integer(int(args[0]))
+        if head == "Rational":
+            return sympy.Rational(int(args[0]), int(args[1]))
+        if head == "Float":
+            return sympy.Float(float(args[0]))
+        if head == "pi":
+            return sympy.pi
+        if head == "E":
+            return sympy.E
+        if head in ("Add", "Mul"):
+            parts = [build(a) for a in args]
+            return sympy.Add(*parts) if head == "Add" else sympy.Mul(*parts)
+        if head == "Pow":
+            base, exponent = build(args[0]), build(args[1])
+            if exponent.is_number:
+                try:
+                    size = abs(float(exponent))
+                except (TypeError, ValueError, OverflowError):
+                    raise TreeError("an exponent is not a real number") from None
+                if size > MAX_EXPONENT:
+                    raise TreeError("an exponent is too large to compare")
+            return sympy.Pow(base, exponent)
+        return functions[head](build(args[0]))
+
+    expr = build(tree)
+    if max_degree is not None and degree_bound(tree) > max_degree:
+        raise TooComplex("the expression is too large to compare symbolically")
+    return expr
+
+
+class TooComplex(TreeError):
+    """Valid, but too large for the grader to expand symbolically."""
+
+
+def degree_bound(tree: Any) -> float:
+    """An upper bound of the polynomial degree the tree expands to (a
+    nested power such as ((x+1)**8+1)**8 expands to degree 64)."""
+    head, args = tree[0], tree[1:]
+    if head == "Symbol":
+        return 1
+    if head in ("Integer", "Rational", "Float", "pi", "E"):
+        return 0
+    if head == "Add":
+        return max(degree_bound(a) for a in args)
+    if head == "Mul":
+        return sum(degree_bound(a) for a in args)
+    if head == "Pow":
+        exponent = args[1]
+        if exponent[0] == "Integer":
+            return degree_bound(args[0]) * abs(int(exponent[1]))
+        if exponent[0] == "Rational":
+            return degree_bound(args[0]) * math.ceil(abs(int(exponent[1]) / int(exponent[2])))
+        if exponent[0] == "Float":
+            return degree_bound(args[0]) * math.ceil(abs(float(exponent[1])))
+        return max(degree_bound(args[0]), degree_bound(exponent))  # not expanded
+    return degree_bound(args[0]) if args else 0   # expand works inside a function
+
+
+def _int_text(args: list) -> int:
+    if len(args) != 1 or type(args[0]) is not str:
+        raise TreeError("malformed integer")
+    text = args[0]
+    digits = text[1:] if text.startswith("-") else text
+    if not digits.isdigit() or len(digits) > MAX_INT_DIGITS or not digits.isascii():
+        raise TreeError("an integer in the expression is too large or malformed")
+    return int(text)
+
+
+def check_tree(tree: Any, allowed_symbols: tuple[str, ...] = ("x",)) -> None:
+    """Validate a worker's tree as :func:`rebuild_tree` does (shape, node
+    types, symbols, size, depth, number sizes) without building it in
+    sympy, whose arithmetic on the numbers in it is not bounded (an
+    unevaluated tower of integer powers).  Raises TreeError."""
+    count = 0
+    stack = [(tree, 0)]
+    while stack:
+        node, depth = stack.pop()
+        count += 1
+        if count > MAX_TREE_NODES or depth > MAX_TREE_DEPTH:
+            raise TreeError("the expression is too large to compare")
+        if type(node) is not list or not node or type(node[0]) is not str:
+            raise TreeError("malformed expression")
+        head, args = node[0], node[1:]
+        if head == "Symbol":
+            if len(args) != 1 or args[0] not in allowed_symbols:
+                raise TreeError(f"the expression uses a symbol other than {', '.join(allowed_symbols)}")
+        elif head == "Integer":
+            _int_text(args)
+        elif head == "Rational":
+            if len(args) != 2:
+                raise TreeError("malformed rational")
+            _int_text(args[:1])
+            if _int_text(args[1:]) == 0:
+                raise TreeError("zero denominator")
+        elif head == "Float":
+            if len(args) != 1 or type(args[0]) is not str or len(args[0]) > 40:
+                raise TreeError("malformed float")
+            try:
+                float(args[0])
+            except ValueError:
+                raise TreeError("malformed float") from None
+        elif head in ("pi", "E"):
+            pass
+        elif head in ("Add", "Mul"):
+            if not args:
+                raise TreeError("empty sum or product")
+            stack.extend((a, depth + 1) for a in args)
+        elif head == "Pow":
+            if len(args) != 2:
+                raise TreeError("malformed power")
+            stack.extend((a, depth + 1) for a in args)
+        elif head in TREE_FUNCTIONS:
+            if len(args) != 1:
+                raise TreeError(f"malformed {head}")
+            stack.append((args[0], depth + 1))
+        elif head == "?":
+            raise TreeError(f"the expression holds a {str(args[0])[:40] if args else 'node'} "
+                            "the grader cannot read")
+        else:
+            raise TreeError(f"unknown expression node {head[:40]!r}")
+
+
+def tree_values(tree: Any, points) -> list[float]:
+    """The tree's values at ``points``, in floats (checked, then compiled
+    once).  Bounded whatever the tree: at most MAX_TREE_NODES float
+    operations a point, and a float power overflows to inf instead of
+    growing (no sympy here)."""
+    check_tree(tree)
+    fn = compile_tree(tree, FloatMath)
+    return [float(fn(float(x))) for x in points]

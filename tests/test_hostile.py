@@ -351,7 +351,7 @@ def test_results_file_cannot_be_blocked(submission, shared_dir, tmp_path):
 def test_conftest_in_submission_does_not_run_in_the_grader(submission, tmp_path):
     log = tmp_path / "conftest-ran.txt"
     _, source = hostile("conftest_plugin", log=log)
-    folder = submission({"conftest": source}, base=ROOT / "exercises")   # the stubs: all fail
+    folder = submission({"conftest": source}, base=ROOT / "exercises" / "calculus")   # the stubs: all fail
     env = {k: v for k, v in os.environ.items() if not k.startswith("AUTOGRADER_")}
     proc = subprocess.run(
         [sys.executable, "-m", "pytest", "--submission", str(folder), "-q",

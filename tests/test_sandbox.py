@@ -16,8 +16,8 @@ import pytest
 
 from autograder.config import Limits
 from autograder.sandbox import PACKAGE_DIR, Sandbox
-from autograder.wire import (Malformed, TreeError, as_float, as_vector, decode_value,
-                             read_lines, rebuild_tree)
+from autograder.tree import TreeError, rebuild_tree
+from autograder.wire import Malformed, as_float, as_vector, decode_value, read_lines
 
 LIMITS = Limits(time_seconds=3, memory_bytes=512 * 1024**2, output_bytes=64 * 1024)
 IS_ROOT = os.getuid() == 0

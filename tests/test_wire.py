@@ -6,8 +6,8 @@ import json
 import pytest
 import sympy
 
-from autograder.wire import (Malformed, TreeError, as_float, as_vector, decode_value,
-                             read_lines, rebuild_tree)
+from autograder.tree import TreeError, rebuild_tree
+from autograder.wire import Malformed, as_float, as_vector, decode_value, read_lines
 
 x = sympy.Symbol("x")
 

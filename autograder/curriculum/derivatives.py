@@ -13,8 +13,9 @@ from ..judging import Mismatch, feedback_for, judge_cases, number, screen
 from ..outcomes import Feedback, Outcome, Verdict
 from ..spec import Case, Check, Exercise, Misconception, Probe
 from ..tolerance import Tolerance, fmt, mismatch_table
-from ..tree import X, add, call, evaluator, func, mul, power
-from ..wire import Symbol, TooComplex, TreeError, as_float, describe, rebuild_tree, tree_values
+from ..tree import (TooComplex, TreeError, X, add, call, evaluator, func, mul, power,
+                    rebuild_tree, tree_values)
+from ..wire import Symbol, as_float, describe
 
 
 EQUALS_MAX_OPS = 60
