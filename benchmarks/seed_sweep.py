@@ -33,9 +33,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from autograder.batch import find_students, module_folder  # noqa: E402
-from autograder.config import ConfigError, resolve  # noqa: E402
-from autograder.seed_sweep import Job, sweep  # noqa: E402
+from autograder.channels.class_grading import find_students, module_folder  # noqa: E402
+from autograder.engine.config import ConfigError, resolve  # noqa: E402
+from autograder.engine.seed_sweep import Job, sweep  # noqa: E402
 
 SOLUTIONS = ROOT / "solutions" / "calculus"
 CORPUS = ROOT / "tests" / "corpus"
@@ -47,9 +47,9 @@ ASSIGNMENTS = {"calculus": (SOLUTIONS, CORPUS), "optimizers": (ROOT / "solutions
 
 def exercises_of(assignment: str):
     if assignment == "optimizers":
-        from autograder.curriculum.optimizers import EXERCISES
+        from autograder.course.optimizers import EXERCISES
     else:
-        from autograder.curriculum import EXERCISES
+        from autograder.course import EXERCISES
     return EXERCISES
 
 

@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from autograder.curriculum import EXERCISES
+from autograder.course import EXERCISES
 from conftest import CORPUS, EXERCISES as STUBS, ROOT, SOLUTIONS
 
 SEED = 99
@@ -91,9 +91,9 @@ def graders(workflow):
 
 
 def test_the_workflow_parses_to_what_was_generated(template, workflow):
-    from autograder.github_classroom import workflow as generate
-    from autograder.config import Limits
-    from autograder.gradescope import Baked
+    from autograder.channels.github_classroom import workflow as generate
+    from autograder.engine.config import Limits
+    from autograder.channels.gradescope import Baked
     spec = "calculus-autograder @ git+https://example.org/course/autograder@v1"
     assert workflow == generate(Baked(SEED, Limits()), spec)
     assert workflow["on"] == ["push", "repository_dispatch"]

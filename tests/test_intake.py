@@ -20,9 +20,9 @@ from pathlib import Path
 
 import pytest
 
-from autograder.archive import modules_of
-from autograder.ipynb import to_python
-from autograder.runner import grade_submission
+from autograder.intake.archive import modules_of
+from autograder.intake.ipynb import to_python
+from autograder.engine.runner import grade_submission
 from conftest import CORPUS, ROOT, SOLUTIONS, marked_processes
 
 HOSTILE = CORPUS / "hostile"
