@@ -12,9 +12,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
-DEFAULT_TIME_SECONDS = 10.0
-DEFAULT_MEMORY_BYTES = 2 * 1024**3
-DEFAULT_OUTPUT_BYTES = 1024**2
+# Limits and its defaults are the sandbox's; resolved here, and named from
+# here by every channel.
+from autograder.sandbox.limits import (DEFAULT_MEMORY_BYTES, DEFAULT_OUTPUT_BYTES,  # noqa: F401
+                                       DEFAULT_TIME_SECONDS, Limits, format_bytes)
+
 MAX_BYTES = 1024**4          # a cap beyond any machine (and within what setrlimit takes)
 
 HELP = {
@@ -30,19 +32,6 @@ ENV = {"timeout": "AUTOGRADER_TIMEOUT", "memory": "AUTOGRADER_MEMORY",
 class ConfigError(ValueError):
     """A setting has a value the grader cannot use; the message says where
     it came from and what is accepted."""
-
-
-@dataclass(frozen=True)
-class Limits:
-    time_seconds: float = DEFAULT_TIME_SECONDS
-    memory_bytes: int = DEFAULT_MEMORY_BYTES
-    output_bytes: int = DEFAULT_OUTPUT_BYTES
-
-    def describe_memory(self) -> str:
-        return format_bytes(self.memory_bytes)
-
-    def describe_output(self) -> str:
-        return format_bytes(self.output_bytes)
 
 
 @dataclass(frozen=True)
@@ -97,14 +86,6 @@ def within_machine(key: str, value: int) -> None:
     if total is not None and value > total:
         raise ValueError(f"{format_bytes(value)} is more than this machine's "
                          f"{format_bytes(total)} of memory")
-
-
-def format_bytes(n: int) -> str:
-    for unit, size in (("GiB", 1024**3), ("MiB", 1024**2), ("KiB", 1024)):
-        if n >= size:
-            v = n / size
-            return f"{v:g} {unit}" if v == int(v) else f"{v:.1f} {unit}"
-    return f"{n} bytes"
 
 
 def parse_seconds(text: Any) -> float:

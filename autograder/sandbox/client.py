@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Iterator
 
 from autograder.sandbox.worker import inside
-from autograder.engine.config import Limits
+from autograder.sandbox.limits import Limits
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]   # autograder/
 CHILD_SOURCE = Path(__file__).resolve().parent / "worker.py"
