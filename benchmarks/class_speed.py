@@ -16,6 +16,10 @@ further submission can be told apart, and the projection is
 start-up + 10 000 x the cost of each further submission.
 
     python benchmarks/class_speed.py [--n 200] [--workers 2] [--rounds 3]
+        [--assignment calculus] [--assignment optimizers]
+
+With two assignments, their classes are timed in alternation (round by
+round) and the ratio of their costs per further submission is printed.
 
 Nothing here asserts a speed; the tests never do either.
 """
@@ -33,22 +37,29 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-SOLUTIONS = ROOT / "solutions" / "calculus"
-MISCONCEPTIONS = ROOT / "tests" / "corpus" / "misconceptions"
+# assignment -> (its reference solutions, its misconception corpus)
+ASSIGNMENTS = {
+    "calculus": (ROOT / "solutions" / "calculus", ROOT / "tests" / "corpus" / "misconceptions"),
+    "optimizers": (ROOT / "solutions" / "optimizers",
+                   ROOT / "tests" / "corpus" / "optimizers" / "misconceptions"),
+}
+SOLUTIONS, MISCONCEPTIONS = ASSIGNMENTS["calculus"]
 PROJECTED = 10_000
 
 
-def make_class(root: Path, n: int, wrong_every: int = 2) -> Path:
+def make_class(root: Path, n: int, wrong_every: int = 2, assignment: str = "calculus") -> Path:
     """``n`` student folders under ``root``: every ``wrong_every``-th one a
-    copy of solutions/calculus/, the others solutions/calculus/ with one module replaced by a
-    misconception variant (cycling through the corpus)."""
-    variants = sorted(p for p in MISCONCEPTIONS.iterdir() if p.is_dir())
+    copy of the assignment's reference solutions, the others the reference
+    with one module replaced by a misconception variant (cycling through
+    the assignment's corpus)."""
+    solutions, misconceptions = ASSIGNMENTS[assignment]
+    variants = sorted(p for p in misconceptions.iterdir() if p.is_dir())
     root.mkdir(parents=True, exist_ok=True)
     wrong = 0
     for i in range(n):
         student = root / f"student{i:05d}"
         student.mkdir()
-        for path in SOLUTIONS.glob("*.py"):
+        for path in solutions.glob("*.py"):
             shutil.copyfile(path, student / path.name)
         if variants and i % wrong_every:
             for path in variants[wrong % len(variants)].glob("*.py"):
@@ -57,7 +68,8 @@ def make_class(root: Path, n: int, wrong_every: int = 2) -> Path:
     return root
 
 
-def time_grade_class(root: Path, workers: int, rounds: int) -> list[float]:
+def time_grade_class(root: Path, workers: int, rounds: int,
+                     assignment: str = "calculus") -> list[float]:
     """Wall seconds of ``grade-class root`` with ``workers`` workers, one per
     round, each into a fresh OUT folder."""
     times = []
@@ -66,6 +78,8 @@ def time_grade_class(root: Path, workers: int, rounds: int) -> list[float]:
         with tempfile.TemporaryDirectory(prefix="class-speed-out-") as out:
             cmd = [sys.executable, "-m", "autograder", "grade-class", str(root),
                    "--out", out, "--workers", str(workers), "--seed", "1", "--no-progress"]
+            if assignment != "calculus":     # the default (older versions know no other)
+                cmd += ["--assignment", assignment]
             start = time.perf_counter()
             subprocess.run(cmd, cwd=ROOT, env=env, check=True,
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -81,7 +95,8 @@ SMALL = 2   # the class timed to tell the fixed start-up cost apart
 
 
 def describe(label: str, times: list[float], n: int, workers: int,
-             small_times: list[float]) -> None:
+             small_times: list[float]) -> float:
+    """Prints the figures; returns the cost of each further submission."""
     median, small = statistics.median(times), statistics.median(small_times)
     per = median / n
     further = max(median - small, 0.0) / (n - SMALL)
@@ -94,6 +109,7 @@ def describe(label: str, times: list[float], n: int, workers: int,
     print(f"  throughput: {n / median:.1f} submissions/s")
     print(f"  projected for {PROJECTED} submissions: {projected / 60:.1f} min "
           f"({projected:.0f} s) with {workers} worker(s)")
+    return further
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -101,18 +117,32 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--n", type=int, default=200, help="submissions in the class (> 2)")
     parser.add_argument("--workers", type=int, default=2, help="grade-class --workers")
     parser.add_argument("--rounds", type=int, default=3, help="timed rounds (median taken)")
+    parser.add_argument("--assignment", action="append", choices=sorted(ASSIGNMENTS),
+                        help="the assignment whose class is graded (default calculus); "
+                        "twice: both, alternately, and the ratio")
     args = parser.parse_args(argv)
     if args.n <= SMALL:
         parser.error(f"--n must be more than {SMALL}")
+    names = list(dict.fromkeys(args.assignment or ["calculus"]))
     with tempfile.TemporaryDirectory(prefix="class-speed-") as tmp:
-        root = make_class(Path(tmp) / "class", args.n)
-        small_root = make_class(Path(tmp) / "small", SMALL)
-        print(f"{args.n} submissions ({len(list(MISCONCEPTIONS.iterdir()))} misconception "
-              f"variants cycled), {args.workers} worker(s), {os.cpu_count()} CPU(s), "
+        classes = {a: (make_class(Path(tmp) / a / "class", args.n, assignment=a),
+                       make_class(Path(tmp) / a / "small", SMALL, assignment=a)) for a in names}
+        print(f"{args.n} submissions a class ({', '.join(names)}; misconception variants "
+              f"cycled), {args.workers} worker(s), {os.cpu_count()} CPU(s), "
               f"python {sys.version.split()[0]}")
-        small_times = time_grade_class(small_root, args.workers, args.rounds)
-        times = time_grade_class(root, args.workers, args.rounds)
-        describe("grade-class", times, args.n, args.workers, small_times)
+        times = {a: ([], []) for a in names}
+        for _ in range(args.rounds):          # one round of each in turn
+            for a in names:
+                root, small_root = classes[a]
+                times[a][1].extend(time_grade_class(small_root, args.workers, 1, a))
+                times[a][0].extend(time_grade_class(root, args.workers, 1, a))
+        further = {a: describe(f"grade-class ({a})", times[a][0], args.n, args.workers,
+                               times[a][1]) for a in names}
+        for a in names[1:]:
+            print(f"{a} / {names[0]}: {further[a] / further[names[0]]:.2f}x the cost of each "
+                  "further submission; "
+                  f"{statistics.median(times[a][0]) / statistics.median(times[names[0]][0]):.2f}x "
+                  "the class's wall time")
     return 0
 
 

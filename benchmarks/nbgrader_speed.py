@@ -36,7 +36,7 @@ import nbformat
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from autograder.classroom import answer_release, make_course  # noqa: E402
+from autograder.channels.classroom import answer_release, make_course  # noqa: E402
 
 SOLUTIONS = ROOT / "solutions" / "calculus"
 CORPUS = ROOT / "tests" / "corpus" / "misconceptions"
@@ -90,7 +90,7 @@ def plain_version(course: Path, assignment: str) -> None:
             meta = cell.metadata.get("nbgrader", {})
             if meta.get("grade_id", "").startswith("setup-"):
                 cell.source = cell.source.replace(
-                    "from autograder.notebook import check, hint, require", "import numpy as np")
+                    "from autograder.channels.notebook import check, hint, require", "import numpy as np")
             elif meta.get("grade"):
                 cell.source = PLAIN[meta["grade_id"].removeprefix("test-")]
         nbformat.write(notebook, path)

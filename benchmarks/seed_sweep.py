@@ -33,10 +33,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from autograder.batch import find_students  # noqa: E402
-from autograder.config import ConfigError, resolve  # noqa: E402
-from autograder.intake import NotGradable, locate  # noqa: E402
-from autograder.seed_sweep import Job, sweep  # noqa: E402
+from autograder.channels.class_grading import find_students  # noqa: E402
+from autograder.course import ASSIGNMENTS  # noqa: E402
+from autograder.engine.config import ConfigError, resolve  # noqa: E402
+from autograder.engine.seed_sweep import Job, sweep  # noqa: E402
+from autograder.intake.submission import NotGradable, locate  # noqa: E402
 
 SOLUTIONS = ROOT / "solutions" / "calculus"
 CORPUS = ROOT / "tests" / "corpus"
@@ -48,9 +49,9 @@ ASSIGNMENTS = {"calculus": (SOLUTIONS, CORPUS), "optimizers": (ROOT / "solutions
 
 def exercises_of(assignment: str):
     if assignment == "optimizers":
-        from autograder.curriculum.optimizers import EXERCISES
+        from autograder.course.optimizers import EXERCISES
     else:
-        from autograder.curriculum import EXERCISES
+        from autograder.course import EXERCISES
     return EXERCISES
 
 
@@ -128,7 +129,7 @@ def module_folder(student: Path) -> Path | None:
     """Where the student's modules are, as the intake finds them (a folder
     only: the sweep grades folders, not zips)."""
     try:
-        found = locate(student)
+        found = locate(student, tuple(ASSIGNMENTS.values()))
     except NotGradable:
         return None
     return found if found.is_dir() else None

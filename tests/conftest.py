@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from autograder.config import Limits
-from autograder.runner import grade_submission
-from autograder.sandbox import Sandbox
+from autograder.engine.config import Limits
+from autograder.engine.runner import grade_submission
+from autograder.sandbox.client import Sandbox
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = ROOT / "solutions" / "calculus"

@@ -12,8 +12,8 @@ import json
 import numpy as np
 import sympy
 
-from autograder import child
-from autograder.wire import ProbeResult, decode_value
+from autograder.sandbox import worker as child
+from autograder.sandbox.protocol import ProbeResult, decode_value
 
 
 def load(path, name="student"):

@@ -17,10 +17,10 @@ from pathlib import Path
 
 import pytest
 
-import autograder.sandbox
-from autograder import batch
-from autograder.batch import COLUMNS, ClassError, grade_class, holding_out
-from autograder.config import Limits
+import autograder.sandbox.client
+from autograder.channels import class_grading as batch
+from autograder.channels.class_grading import COLUMNS, ClassError, grade_class, holding_out
+from autograder.engine.config import Limits
 from conftest import CORPUS, EXERCISES, ROOT, SOLUTIONS, marked_processes
 
 LIMITS = Limits(time_seconds=3, memory_bytes=512 * 1024**2, output_bytes=64 * 1024)
@@ -329,7 +329,7 @@ def test_unreadable_folders_give_a_row_or_one_line(tmp_path, monkeypatch, sandbo
             raise PermissionError(errno.EACCES, "Permission denied", str(self))
         return real_is_file(self)
     monkeypatch.setattr(Path, "is_file", is_file)
-    monkeypatch.setattr(autograder.sandbox, "process_sandbox", lambda: sandbox)   # the session's server
+    monkeypatch.setattr(autograder.sandbox.client, "process_sandbox", lambda: sandbox)   # the session's server
     grade_class(root, tmp_path / "out", workers=1, seed=3, limits=LIMITS, progress=False)
     by = {r["student"]: r for r in rows(tmp_path / "out")}
     assert by["ann"]["total"] == "100"
@@ -369,7 +369,7 @@ def test_a_full_disk_under_out_is_one_line_and_exit_2(tmp_path):
 def test_half_written_files_of_a_killed_run_are_swept_by_the_next(tmp_path):
     """A run killed in the middle of an atomic write leaves its temporary
     file beside the real one; the next run removes it, and nothing else."""
-    from autograder.batch import sweep_half_written
+    from autograder.channels.class_grading import sweep_half_written
     out = tmp_path / "out"
     (out / "dave").mkdir(parents=True)
     stale = [out / "dave" / ".feedback.txt.f8row0z2", out / ".grades.csv.k2j3"]
@@ -385,7 +385,7 @@ def test_a_class_of_assignment_2(tmp_path):
     """grade-class --assignment optimizers: its modules as columns, its
     checks in checks.csv, its misconceptions (titles and hints from the
     assignment graded) in misconceptions.csv; OUT keeps to one assignment."""
-    from autograder.curriculum import OPTIMIZERS as COURSE
+    from autograder.course import OPTIMIZERS as COURSE
     from conftest import OPTIMIZER_STUBS, OPTIMIZERS
     root = tmp_path / "class"
     _copy(OPTIMIZERS, root / "ada")
@@ -432,8 +432,8 @@ def test_a_class_of_assignment_2(tmp_path):
 def test_the_class_report_reads_named_fields_not_tag_positions(graded):
     """The tags are for people filtering in Gradescope: the report reads
     each test's extra_data, so tags in another order change nothing."""
-    from autograder.class_report import checks_csv, misconceptions_csv, tally
-    from autograder.curriculum import CALCULUS
+    from autograder.channels.class_report import checks_csv, misconceptions_csv, tally
+    from autograder.course import CALCULUS
     _, out, _ = graded
     results = [json.loads((out / s / "results.json").read_text())
                for s in ("alice", "bob", "dave", "erin", "frank")]

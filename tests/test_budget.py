@@ -1,4 +1,4 @@
-"""The budget on the grader's own work (autograder/budget.py): a helper
+"""The budget on the grader's own work (autograder/engine/budget.py): a helper
 process that answers in plain data, and is killed and replaced past its
 deadline or memory limit.  Every function here ends by itself: the
 endless ones within a minute, the memory hog at the helper's limit
@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import time
 
-from autograder import budget
+from autograder.engine import budget
 
 
 def pid_and(value):

@@ -13,11 +13,11 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from autograder.classroom import MANIFEST, ClassroomError, make_course, split_solution
-from autograder.curriculum import EXERCISES
-from autograder.cells import Cell, assemble, assemble_cells
-from autograder.notebook import PUBLIC_SEED, exercise_of
-from autograder import plots
+from autograder.channels.classroom import MANIFEST, ClassroomError, make_course, split_solution
+from autograder.course import EXERCISES
+from autograder.intake.cells import Cell, assemble, assemble_cells
+from autograder.channels.notebook import PUBLIC_SEED, exercise_of
+from autograder.course import plots
 
 from conftest import CORPUS, ROOT, SOLUTIONS
 
@@ -98,7 +98,7 @@ def test_lessons_come_in_the_course_order(course):
 def test_given_code_is_locked_and_the_grader_is_imported_first(course):
     notebook = read(course, "neuron")
     setup = next(c for c in notebook.cells if c.cell_type == "code")
-    assert "from autograder.notebook import check, hint, require" in setup.source
+    assert "from autograder.channels.notebook import check, hint, require" in setup.source
     given = next(c for c in notebook.cells
                  if c.metadata.get("nbgrader", {}).get("grade_id") == "given-neuron")
     assert given.metadata["nbgrader"]["locked"] and "X = [0.5, 2.5]" in given.source
@@ -171,7 +171,7 @@ def test_split_solution_keeps_closing_markers_and_comments():
 
 def test_assemble_keeps_definitions_and_drops_displays_and_the_grader():
     cells = [
-        "from autograder.notebook import check, hint, require\nimport numpy as np",
+        "from autograder.channels.notebook import check, hint, require\nimport numpy as np",
         "def df(x):\n    # my comment\n    return 1\n",
         "df(2)",                                    # a display
         "r = check('df')",                          # uses the grader
@@ -212,7 +212,7 @@ def test_assembled_lines_know_their_cell():
 
 def test_only_what_needs_the_notebook_is_left_out():
     module = assemble([
-        "from autograder.notebook import *",
+        "from autograder.channels.notebook import *",
         "def df(x):\n    check = 9 * x**2 - 4 * x + 1\n    return check",   # a local, not the grader's
         "report = check('df')\nok = report.passed\nsquares = [check for check in range(3)]",
         "report = 5\nfine = report + 1",
@@ -280,16 +280,16 @@ def test_statements_before_the_failing_one_on_its_line_count():
 
 def test_changing_the_grader_is_reported_with_its_cell():
     module = assemble_cells([
-        Cell(1, "from autograder.notebook import check, hint, require"),
-        Cell(2, "import autograder.notebook as n\nn.require = lambda *a, **k: None"),
-        Cell(3, "from autograder import notebook\nsetattr(notebook, 'PUBLIC_SEED', 1)"),
-        Cell(4, "import sys\nsys.modules['autograder.notebook'].require = print"),
+        Cell(1, "from autograder.channels.notebook import check, hint, require"),
+        Cell(2, "import autograder.channels.notebook as n\nn.require = lambda *a, **k: None"),
+        Cell(3, "from autograder.channels import notebook\nsetattr(notebook, 'PUBLIC_SEED', 1)"),
+        Cell(4, "import sys\nsys.modules['autograder.channels.notebook'].require = print"),
         Cell(5, "def require(*a, **k):\n    pass"),       # a name of its own: harmless
     ])
     assert module.tampering == (
         "cell In [2] line 2: assigns n.require",
         "cell In [3] line 2: calls setattr on notebook",
-        "cell In [4] line 2: reaches autograder.notebook through sys.modules")
+        "cell In [4] line 2: reaches autograder.channels.notebook through sys.modules")
 
 
 def test_questions_are_function_names_or_check_names():
@@ -385,7 +385,7 @@ def test_check_hint_and_require_in_a_kernel(tmp_path):
                              "gradient_descent")
     reference_gd = function_source(SOLUTIONS / "gradient_descent.py", "gradient_descent")
     cells = [
-        "from autograder.notebook import check, hint, require",
+        "from autograder.channels.notebook import check, hint, require",
         ascent,
         'check("gradient_descent")',
         'hint("gradient_descent")',
@@ -422,7 +422,7 @@ def test_check_hint_and_require_in_a_kernel(tmp_path):
 def test_notebook_habits_and_tricks_in_a_kernel(tmp_path):
     df = function_source(SOLUTIONS / "derivatives.py", "df")
     cells = [
-        "from autograder.notebook import check, hint, require",
+        "from autograder.channels.notebook import check, hint, require",
         "y = df(2) / zero",                                    # 1: a scratch cell that fails
         df.replace("return 9 * x**2 - 4 * x + 1",
                    "check = 9 * x**2 - 4 * x + 1\n    return check"),
@@ -430,9 +430,9 @@ def test_notebook_habits_and_tricks_in_a_kernel(tmp_path):
         "require('df')",                                        # 4
         "require(\"slope_at_2 is f'(2)\")",                    # 5
         "def require(*args, **kwargs):\n    print('passed')",   # 6: a forged require
-        "from autograder.notebook import require\n"
+        "from autograder.channels.notebook import require\n"
         "require('numerical_derivative is the central difference')",   # 7: a test cell
-        "import autograder.notebook as grader\ngrader.PUBLIC_SEED = 7",
+        "import autograder.channels.notebook as grader\ngrader.PUBLIC_SEED = 7",
         "require('df')",                                        # 9
     ]
     nb = run_notebook(cells, tmp_path)
@@ -457,7 +457,7 @@ def test_limits_come_from_the_environment_only(tmp_path, monkeypatch, env, expec
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     (tmp_path / "pyproject.toml").write_text("[tool.autograder]\ntimeout = 0.5\n")
-    nb = run_notebook(["from autograder.notebook import require",
+    nb = run_notebook(["from autograder.channels.notebook import require",
                        "import time\npause = time.sleep(1.5)\n"
                        + function_source(SOLUTIONS / "derivatives.py", "df"),
                        "require('df')"], tmp_path)
@@ -466,7 +466,7 @@ def test_limits_come_from_the_environment_only(tmp_path, monkeypatch, env, expec
 
 def test_what_ran_before_the_error_on_its_line_counts_in_a_kernel(tmp_path):
     df = function_source(SOLUTIONS / "derivatives.py", "df")
-    nb = run_notebook(["from autograder.notebook import require",
+    nb = run_notebook(["from autograder.channels.notebook import require",
                        "SCALE = 1; oops = 1 / 0",
                        df.replace("return 9 * x**2", "return SCALE * 9 * x**2"),
                        "require('df')"], tmp_path)
@@ -475,7 +475,7 @@ def test_what_ran_before_the_error_on_its_line_counts_in_a_kernel(tmp_path):
 
 def test_require_outside_a_notebook_says_where_it_works():
     run = subprocess.run([sys.executable, "-c",
-                          "from autograder.notebook import require; require('df')"],
+                          "from autograder.channels.notebook import require; require('df')"],
                          capture_output=True, text=True, cwd=ROOT)
     assert run.returncode == 1 and "work inside a Jupyter notebook" in run.stderr
 

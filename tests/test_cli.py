@@ -94,7 +94,7 @@ def test_same_seed_regrades_identically_and_seeds_change_the_cases(tmp_path, sub
 
 
 def test_seeds_choose_the_hidden_inputs():
-    from autograder.curriculum import EXERCISES as CATALOGUE
+    from autograder.course import EXERCISES as CATALOGUE
 
     def calls(seed):
         return [p.call_text() for e in CATALOGUE for c in e.checks

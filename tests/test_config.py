@@ -3,7 +3,7 @@ defaults) and a bad value names where it came from."""
 
 import pytest
 
-from autograder.config import (DEFAULT_MEMORY_BYTES, ConfigError, format_bytes, machine_memory,
+from autograder.engine.config import (DEFAULT_MEMORY_BYTES, ConfigError, format_bytes, machine_memory,
                                parse_bytes, resolve)
 
 

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from autograder.curriculum import MODULES
-from autograder.feedback import render_check
-from autograder.outcomes import Outcome
+from autograder.course import MODULES
+from autograder.channels.feedback import render_check
+from autograder.engine.outcomes import Outcome
 
 CORPUS = Path(__file__).resolve().parent / "corpus" / "correct"
 VARIANTS = sorted(p.name for p in CORPUS.iterdir() if p.is_dir())

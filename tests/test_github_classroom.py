@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from autograder.curriculum import EXERCISES
+from autograder.course import EXERCISES
 from conftest import CORPUS, EXERCISES as STUBS, ROOT, SOLUTIONS
 
 SEED = 99
@@ -91,9 +91,9 @@ def graders(workflow):
 
 
 def test_the_workflow_parses_to_what_was_generated(template, workflow):
-    from autograder.github_classroom import workflow as generate
-    from autograder.config import Limits
-    from autograder.gradescope import Baked
+    from autograder.channels.github_classroom import workflow as generate
+    from autograder.engine.config import Limits
+    from autograder.channels.gradescope import Baked
     spec = "calculus-autograder @ git+https://example.org/course/autograder@v1"
     assert workflow == generate(Baked(SEED, Limits()), spec)
     assert workflow["on"] == ["push", "repository_dispatch"]
@@ -198,7 +198,7 @@ def test_assignment_2_gets_one_step_per_check_with_its_points(tmp_path):
     """--assignment optimizers: its checks and points, each step grading
     that assignment; the reference passes, a stub fails, an unknown name
     is one line and exit 2."""
-    from autograder.curriculum import OPTIMIZERS as COURSE
+    from autograder.course import OPTIMIZERS as COURSE
     from conftest import OPTIMIZER_STUBS, OPTIMIZERS
     template = tmp_path / "template"
     template.mkdir()

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.curriculum import EXERCISES, MODULES, misconceptions
+from autograder.course import EXERCISES, MODULES, misconceptions
 from conftest import CORPUS, EXERCISES as STUBS, ROOT, SOLUTIONS
 
 SEED = 4242
@@ -149,7 +149,7 @@ def test_modules_one_folder_down_are_found(gradescope):
 
 def test_the_classrooms_notebooks_are_graded_too(gradescope, tmp_path):
     """Students of the nbgrader classroom may upload their notebooks."""
-    from autograder.classroom import answer_release, make_course
+    from autograder.channels.classroom import answer_release, make_course
     make_course(tmp_path / "course", solutions=SOLUTIONS, seed=3)
     answers = {p.stem: p.read_text() for p in SOLUTIONS.glob("*.py")}
     answers["gradient_descent"] = (CORPUS / "misconceptions" / "gd-ascent" /
@@ -197,17 +197,17 @@ def test_the_zip_holds_the_package_and_scripts_but_no_solutions_or_tests(bundle)
         names = zf.namelist()
         texts = {n: zf.read(n).decode("utf-8") for n in names}
         modes = {i.filename: (i.external_attr >> 16) & 0o777 for i in zf.infolist()}
-    assert {"setup.sh", "run_autograder", "pyproject.toml", "autograder/cli.py",
-            "autograder/curriculum/neuron.py"} <= set(names)
+    assert {"setup.sh", "run_autograder", "pyproject.toml", "autograder/channels/cli.py",
+            "autograder/course/calculus/neuron.py"} <= set(names)
     assert modes["run_autograder"] & 0o111 and modes["setup.sh"] & 0o111
     assert not [n for n in names if n.startswith(("solutions/", "tests/", "exercises/"))
                 or "__pycache__" in n or n.endswith(".pyc")]
     assert not [n for n in names if Path(n).name in {f"{m}.py" for m in MODULES}
-                and not n.startswith("autograder/curriculum/")]
+                and not n.startswith("autograder/course/")]
     # The marker only where the generators look for it, and no solution body
     # anywhere (one-line answers such as f'(x) are the grader's own reference).
     assert [n for n, t in texts.items() if "### BEGIN SOLUTION" in t] == \
-        ["autograder/classroom.py", "autograder/stubs.py"]
+        ["autograder/channels/classroom.py", "autograder/course/stubs.py"]
     bodies = []
     for path in SOLUTIONS.glob("*.py"):
         for body in re.findall(r"### BEGIN SOLUTION\n(.*?)\n\s*### END SOLUTION",
@@ -271,7 +271,7 @@ def test_an_assignment_2_zip_grades_assignment_2(tmp_path):
     grades that assignment (the reference 100, the stubs 0 with every check
     not attempted, calculus's modules refused), and its README names the
     assignment's modules."""
-    from autograder.curriculum import OPTIMIZERS as COURSE
+    from autograder.course import OPTIMIZERS as COURSE
     from conftest import OPTIMIZER_STUBS, OPTIMIZERS
     out = tmp_path / "optimizers.zip"
     run = cli("gradescope", out, "--assignment", "optimizers", "--seed", SEED)

@@ -35,11 +35,11 @@ from pathlib import Path
 
 import pytest
 
-from autograder.config import Limits
-from autograder.feedback import render
-from autograder.outcomes import Outcome, SubmissionResult
-from autograder.runner import grade_submission
-from autograder.sandbox import Sandbox
+from autograder.engine.config import Limits
+from autograder.channels.feedback import render
+from autograder.engine.outcomes import Outcome, SubmissionResult
+from autograder.engine.runner import grade_submission
+from autograder.sandbox.client import Sandbox
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = ROOT / "solutions" / "calculus"
@@ -351,8 +351,7 @@ def test_results_file_cannot_be_blocked(submission, shared_dir, tmp_path):
 def test_conftest_in_submission_does_not_run_in_the_grader(submission, tmp_path):
     log = tmp_path / "conftest-ran.txt"
     _, source = hostile("conftest_plugin", log=log)
-    # The stubs (every check fails) and the conftest.py.
-    folder = submission({"conftest": source}, base=ROOT / "exercises" / "calculus")
+    folder = submission({"conftest": source}, base=ROOT / "exercises" / "calculus")   # the stubs: all fail
     env = {k: v for k, v in os.environ.items() if not k.startswith("AUTOGRADER_")}
     proc = subprocess.run(
         [sys.executable, "-m", "pytest", "--submission", str(folder), "-q",
@@ -504,7 +503,7 @@ def test_grader_side_sympy_is_bounded(submission, grade):
 
 
 # The grader's own sympy work on a student's expression is budgeted
-# (autograder/budget.py): these runs are capped at GRADER_MEMORY of address
+# (autograder/engine/budget.py): these runs are capped at GRADER_MEMORY of address
 # space per process, so that a budget that fails makes the test fail, not
 # the machine.
 GRADER_MEMORY = 2 * 1024 * MIB
@@ -572,9 +571,9 @@ def test_grade_class_goes_on_past_an_expression_too_large_to_decide(tmp_path):
 def test_an_expression_too_large_to_decide_that_agrees_at_points_is_undecided(monkeypatch):
     """Past the budget, values that agree with f′ at every point do not pass:
     the check is undecided, for an instructor to look at."""
-    from autograder import budget
-    from autograder.curriculum import derivatives
-    from autograder.wire import ProbeResult, Returned
+    from autograder.engine import budget
+    from autograder.course.calculus import derivatives
+    from autograder.sandbox.protocol import ProbeResult, Returned
     monkeypatch.setattr(budget, "SECONDS", 0.0)
     derivatives.decide_df.cache_clear()
     try:
@@ -607,13 +606,13 @@ def _worker_has_its_own_pid_namespace() -> bool:
     root, where the OS allows one): only then is kill -1 safe to try here."""
     if not IS_ROOT:
         return False
-    from autograder.sandbox import Sandbox
+    from autograder.sandbox.client import Sandbox
     folder = Path(tempfile.mkdtemp(prefix=f"{TOKEN}-pidns-"))
     try:
         (folder / "probe.py").write_text("import os\ndef probe():\n    return os.getpid()\n")
         with Sandbox() as box:
             raw = box.run(folder, "probe", [{"fn": "probe", "args": [], "kwargs": {}}], LIMITS)
-        from autograder.wire import read_lines
+        from autograder.sandbox.protocol import read_lines
         result = read_lines(raw.lines, 1).results.get(0)
         return result is not None and result.value is not None and result.value.value == 2
     finally:
@@ -870,7 +869,7 @@ def test_classmates_and_the_out_folder_are_out_of_reach(tmp_path):
     """In grade-class, a student reads neither a classmate's folder nor the
     OUT folder, wherever they are (here outside /tmp, which the worker has
     always had a fresh one of)."""
-    from autograder.batch import grade_class
+    from autograder.channels.class_grading import grade_class
     base = Path("/run") if os.access("/run", os.W_OK) else tmp_path
     place = Path(tempfile.mkdtemp(prefix=f"{TOKEN}-class-", dir=base))
     try:

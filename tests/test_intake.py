@@ -20,9 +20,10 @@ from pathlib import Path
 
 import pytest
 
-from autograder.intake import intake
-from autograder.ipynb import to_python
-from autograder.runner import grade_submission
+from autograder.course import ASSIGNMENTS
+from autograder.engine.runner import grade_submission
+from autograder.intake.ipynb import to_python
+from autograder.intake.submission import intake
 from conftest import CORPUS, ROOT, SOLUTIONS, marked_processes
 
 HOSTILE = CORPUS / "hostile"
@@ -154,7 +155,7 @@ def test_nothing_a_submission_links_to_is_graded(hostile_class, sandbox, tmp_pat
     folder = tmp_path / "class" / "linked"
     folder.parent.mkdir()
     shutil.copytree(HOSTILE / "linked_inside", folder, symlinks=True)
-    with intake(folder) as handed_in:
+    with intake(folder, tuple(ASSIGNMENTS.values())) as handed_in:
         result = grade_submission(handed_in.folder, seed=7, sandbox=sandbox,
                                   exercises=handed_in.assignment.exercises)
     assert result.score == 0

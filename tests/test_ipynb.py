@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from autograder.batch import grade_class
-from autograder.classroom import answer_release, make_course
-from autograder.config import Limits
-from autograder.ipynb import notebook_module, to_python
+from autograder.channels.class_grading import grade_class
+from autograder.channels.classroom import answer_release, make_course
+from autograder.engine.config import Limits
+from autograder.intake.ipynb import notebook_module, to_python
 
 from conftest import CORPUS, EXERCISES, SEED, SOLUTIONS
 
@@ -61,7 +61,7 @@ def test_a_class_of_notebooks_is_graded_like_the_same_modules(source, tmp_path):
     answer_release(source, forged, modules(SOLUTIONS, gradient_descent=ASCENT))
     # A forged grader and a failing scratch cell, before the test cells.
     add_cell(forged / "gradient_descent.ipynb",
-             "def require(*a, **k):\n    print('passed')\nimport autograder.notebook as n\n"
+             "def require(*a, **k):\n    print('passed')\nimport autograder.channels.notebook as n\n"
              "n.require = require", "test-gradient_descent")
     add_cell(forged / "gradient_descent.ipynb", "%matplotlib inline\nboom = 1 / 0\nlate = 1",
              "test-gradient_descent")

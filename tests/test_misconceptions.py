@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from autograder.curriculum import EXERCISES, misconceptions
-from autograder.feedback import render_check
-from autograder.outcomes import Outcome
+from autograder.course import EXERCISES, misconceptions
+from autograder.channels.feedback import render_check
+from autograder.engine.outcomes import Outcome
 
 CORPUS = Path(__file__).resolve().parent / "corpus" / "misconceptions"
 STUBS = Path(__file__).resolve().parents[1] / "exercises" / "calculus"   # the untouched stubs

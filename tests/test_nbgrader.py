@@ -16,11 +16,11 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from autograder.classroom import answer_release, make_course
-from autograder.config import Limits
-from autograder.curriculum import EXERCISES
-from autograder.notebook import PUBLIC_SEED
-from autograder.runner import grade_submission
+from autograder.channels.classroom import answer_release, make_course
+from autograder.engine.config import Limits
+from autograder.course import EXERCISES
+from autograder.channels.notebook import PUBLIC_SEED
+from autograder.engine.runner import grade_submission
 
 from conftest import CORPUS, SOLUTIONS
 

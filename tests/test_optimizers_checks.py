@@ -24,16 +24,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from autograder import child
-from autograder.config import Limits
-from autograder.curriculum import misconceptions as calculus_misconceptions
-from autograder.curriculum.optimizers import EXERCISES, MODULES, misconceptions
-from autograder.curriculum.optimizers import backprop, minibatch
-from autograder.feedback import render_check
-from autograder.outcomes import Outcome
-from autograder.runner import grade_exercises
-from autograder.seed_sweep import Job, sweep
-from autograder.tree import X, add, component, mul, vector
+from autograder.sandbox import worker as child
+from autograder.engine.config import Limits
+from autograder.course import misconceptions as calculus_misconceptions
+from autograder.course.optimizers import EXERCISES, MODULES, misconceptions
+from autograder.course.optimizers import backprop, minibatch
+from autograder.channels.feedback import render_check
+from autograder.engine.outcomes import Outcome
+from autograder.engine.runner import grade_exercises
+from autograder.engine.seed_sweep import Job, sweep
+from autograder.engine.expressions import X, add, component, mul, vector
 
 from conftest import OPTIMIZERS, SEED, SOLUTIONS, hold_to_record
 from optimizers_inprocess import encoded, judge, load
@@ -397,7 +397,7 @@ def test_judging_never_changes_the_shared_cases():
     """The cases of a seed are made once and shared by every submission
     graded with it (runner.planned_cases): judging the reference and every
     misconception (each model runs) only reads them."""
-    from autograder.runner import planned_cases
+    from autograder.engine.runner import planned_cases
     before = [repr(planned_cases(e, SEED)) for e in EXERCISES]
     for mid, (module, check_name, _) in CATALOGUE.items():
         case_lists = planned_cases(BY_MODULE[module], SEED)[0]

@@ -3,9 +3,9 @@ graded submission."""
 
 import json
 
-from autograder.outcomes import (CheckResult, ExerciseResult, Feedback, Outcome,
+from autograder.engine.outcomes import (CheckResult, ExerciseResult, Feedback, Outcome,
                                  SubmissionResult, Verdict)
-from autograder.report import gradescope, score_table, write_json_atomic
+from autograder.channels.report import gradescope, score_table, write_json_atomic
 
 
 def _result(notes=()):

@@ -14,10 +14,10 @@ import os
 
 import pytest
 
-from autograder.config import Limits
-from autograder.sandbox import PACKAGE_DIR, Sandbox
-from autograder.wire import (Malformed, TreeError, as_float, as_vector, decode_value,
-                             read_lines, rebuild_tree)
+from autograder.engine.config import Limits
+from autograder.sandbox.client import PACKAGE_DIR, Sandbox
+from autograder.engine.expressions import TreeError, rebuild_tree
+from autograder.sandbox.protocol import Malformed, as_float, as_vector, decode_value, read_lines
 
 LIMITS = Limits(time_seconds=3, memory_bytes=512 * 1024**2, output_bytes=64 * 1024)
 IS_ROOT = os.getuid() == 0
@@ -173,8 +173,8 @@ def test_a_server_that_could_not_sweep_is_replaced_and_nothing_is_lost(tmp_path,
     """When the server cannot kill what an exercise left behind, it ends
     after its reply; the exercises queued behind that one go to a new
     server (forced here: no process survives SIGKILL for long)."""
-    import autograder.sandbox as sandbox_module
-    from autograder.runner import grade_submission
+    import autograder.sandbox.client as sandbox_module
+    from autograder.engine.runner import grade_submission
     from conftest import SEED, SOLUTIONS
     source = sandbox_module.CHILD_SOURCE.read_text(encoding="utf-8")
     forced = source.replace("    swept = _sweep(pid)\n", "    swept = _sweep(pid)\n"
@@ -198,8 +198,8 @@ def test_without_namespaces_grading_goes_on_and_says_so(tmp_path, monkeypatch):
     ones, and the server's root for its workers), the worker still runs (in
     the older view that covers the grader's folders), the grade is whole,
     and the results' note names what was missing."""
-    import autograder.sandbox as sandbox_module
-    from autograder.runner import grade_submission
+    import autograder.sandbox.client as sandbox_module
+    from autograder.engine.runner import grade_submission
     from conftest import SEED, SOLUTIONS
     source = sandbox_module.CHILD_SOURCE.read_text(encoding="utf-8")
     forced = source.replace("def _unshare(flags):\n",

@@ -20,9 +20,9 @@ from pathlib import Path
 
 import pytest
 
-from autograder.config import Limits
-from autograder.runner import grade_seeds
-from autograder.seed_sweep import Job, signature, sweep
+from autograder.engine.config import Limits
+from autograder.engine.runner import grade_seeds
+from autograder.engine.seed_sweep import Job, signature, sweep
 
 from conftest import CORPUS, SEED, SOLUTIONS, hold_to_record
 

@@ -1,12 +1,12 @@
 """The cases made for a seed are shared by every submission graded with it
-(autograder.runner.planned_cases): grading must only read them."""
+(autograder.engine.runner.planned_cases): grading must only read them."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from autograder.curriculum import EXERCISES, misconceptions
-from autograder.runner import planned_cases
+from autograder.course import EXERCISES, misconceptions
+from autograder.engine.runner import planned_cases
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 SEED = 424242

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 import sympy
 
-from autograder.stubs import render_stub, stub_differences, write_stubs
+from autograder.course.stubs import render_stub, stub_differences, write_stubs
 
 ROOT = Path(__file__).parents[1]
 SOLUTIONS = ROOT / "solutions" / "calculus"

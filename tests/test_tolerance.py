@@ -7,8 +7,8 @@ import math
 
 import pytest
 
-from autograder.feedback import render_check
-from autograder.tolerance import Tolerance, fmt_pair, mismatch_table
+from autograder.channels.feedback import render_check
+from autograder.engine.tolerance import Tolerance, fmt_pair, mismatch_table
 
 from conftest import SOLUTIONS
 

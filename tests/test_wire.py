@@ -6,14 +6,14 @@ import json
 import pytest
 import sympy
 
-from autograder.wire import (Malformed, TreeError, as_float, as_vector, decode_value,
-                             read_lines, rebuild_tree)
+from autograder.engine.expressions import TreeError, rebuild_tree
+from autograder.sandbox.protocol import Malformed, as_float, as_vector, decode_value, read_lines
 
 x = sympy.Symbol("x")
 
 
 def test_trees_rebuild_to_the_same_expression():
-    from autograder.child import expr_to_tree
+    from autograder.sandbox.worker import expr_to_tree
     for expr in (9 * x**2 - 4 * x + 1, x * (9 * x - 4) + 1, sympy.sin(x) / 3 + sympy.exp(-x),
                  sympy.Rational(1, 3) * x**sympy.Rational(5, 2), sympy.pi * x + sympy.E,
                  sympy.Float(0.25) * x):

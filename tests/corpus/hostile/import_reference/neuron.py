@@ -40,7 +40,7 @@ def _import_solutions():
 def _import_curriculum():
     sys.path.insert(0, ROOT)
     importlib.invalidate_caches()
-    return importlib.import_module("autograder.curriculum.neuron")
+    return importlib.import_module("autograder.course.calculus.neuron")
 
 
 class _Namespace:
@@ -66,11 +66,11 @@ def _listdir(path):
 
 
 _try("import solutions.calculus.neuron", _import_solutions)
-_try("import autograder.curriculum.neuron", _import_curriculum)
+_try("import autograder.course.calculus.neuron", _import_curriculum)
 _try("exec solutions/calculus/neuron.py", _load_file)
 _try("read solutions/calculus/neuron.py", lambda: _read("solutions/calculus/neuron.py"))
-_try("read autograder/curriculum/neuron.py", lambda: _read("autograder/curriculum/neuron.py"))
-_try("read autograder/child.py", lambda: _read("autograder/child.py"))
+_try("read autograder/course/calculus/neuron.py", lambda: _read("autograder/course/calculus/neuron.py"))
+_try("read autograder/sandbox/worker.py", lambda: _read("autograder/sandbox/worker.py"))
 _try("list solutions/", lambda: _listdir("solutions"))
 _try("list autograder/", lambda: _listdir("autograder"))
 print("FOUND NOTHING" if not FOUND else "FOUND SOMETHING")

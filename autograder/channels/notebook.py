@@ -1,0 +1,374 @@
+"""The grader inside a Jupyter notebook: ``check``, ``hint`` and ``require``.
+
+A classroom notebook's first cell runs ``from autograder.channels.notebook import
+check, hint, require``.  From then on every cell is recorded as it runs
+(up to the statement that raised, if one did).  To grade, the recorded cells
+are put together into the exercise's module by :mod:`autograder.intake.cells`,
+which is graded by the same engine, with the same checks, limits and
+isolation, as ``python -m autograder grade``: the student's code runs in the
+sandbox, never in the grader's judgement.
+
+The judgement itself runs in the student's kernel, as every nbgrader test
+does; assigning into the grader's modules is detected and refused, but a
+determined student controls that kernel.  The trusted grade is
+``python -m autograder grade-class`` on the submitted notebooks, outside
+any kernel.
+
+- ``check("df")`` shows the feedback on every check of ``df``;
+- ``hint("df")`` shows a hint, and the hint of a recognised misconception
+  once a check has failed;
+- ``require("<check name>", seed=...)`` is what nbgrader's test cells call:
+  silent success, or an ``AssertionError`` carrying the feedback, so the
+  cell scores its points or zero.  Nothing is written to stderr (nbgrader
+  scores any stderr output as zero).
+
+The visible checks use a fixed public seed, so a student sees the same
+inputs every time; the hidden tests of the classroom use the course's
+secret seed.
+"""
+
+from __future__ import annotations
+
+import ast
+import atexit
+import contextlib
+import dataclasses
+import hashlib
+import html
+import io
+import os
+import re
+import shutil
+import tempfile
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+from autograder.intake.cells import Cell, Module, assemble_cells, without_cell_magic
+from autograder.engine.config import ENV, ConfigError, Limits, resolve
+from autograder.course import EXERCISES
+from autograder.channels.feedback import render_check
+from autograder.engine.outcomes import CheckResult, Outcome
+from autograder.engine.spec import Check, Exercise
+
+__all__ = ["check", "hint", "require", "CheckFailed", "PUBLIC_SEED"]
+
+PUBLIC_SEED = 20240101
+
+
+class CheckFailed(AssertionError):
+    """A test cell's check did not pass.  Shown without the grader's
+    traceback: the message is the feedback."""
+
+    def _render_traceback_(self) -> list[str]:   # IPython's hook for custom tracebacks
+        return [str(self)]
+
+
+# ----------------------------------------------------------- what is asked
+
+def exercise_of(question: str) -> tuple[Exercise, tuple[Check, ...]]:
+    """The exercise a question belongs to, and its checks: a question is a
+    function's name (all its checks) or one check's full name."""
+    for exercise in EXERCISES:
+        checks = tuple(c for c in exercise.checks if question in (c.function, c.name))
+        if checks:
+            return exercise, checks
+    known = ", ".join(sorted({c.function for e in EXERCISES for c in e.checks}))
+    raise ValueError(f"no question named {question!r}; the questions are: {known}")
+
+
+# ------------------------------------------------------- the kernel's state
+
+class Session:
+    """What one kernel remembers: the cells that ran, the sandbox, and the
+    results already computed (by module, source and seed)."""
+
+    def __init__(self, shell) -> None:
+        from autograder.engine.runner import _preload_in_background
+        from autograder.sandbox.client import Sandbox
+        self.shell = shell
+        self.cells: list[Cell] = []
+        self.results: dict[tuple[str, str, int], tuple[CheckResult, ...]] = {}
+        self.last: dict[str, tuple[CheckResult, ...]] = {}   # function -> latest checks
+        # Limits from the environment the instructor started Jupyter or
+        # nbgrader in (AUTOGRADER_TIMEOUT, ...), read before any student
+        # cell runs; never from a pyproject.toml a submission could bring.
+        try:
+            names = [ENV[key] for key in ("timeout", "memory", "output")]
+            env = {name: os.environ[name] for name in names if name in os.environ}
+            self.limits: Limits | ConfigError = resolve(env=env, pyproject=False).limits
+        except ConfigError as exc:
+            self.limits = exc
+        # The sandbox starts and sympy is imported in the background now,
+        # while the notebook's other cells run: the first check waits less.
+        with quiet():
+            self.box = Sandbox()
+            self.box.start()
+            atexit.register(self.box.close)
+            _preload_in_background()
+        # Cells that ran before the grader was imported (normally none: the
+        # setup cell comes first), not counting the one running now.
+        history = getattr(shell, "history_manager", None)
+        raw = list(getattr(history, "input_hist_raw", [])) if history else []
+        now = getattr(shell, "execution_count", len(raw))
+        for count, text in enumerate(raw[:now]):
+            if count and text:
+                self.cells.append(Cell(count, self._python(text)))
+        shell.events.register("post_run_cell", self._record)
+
+    def _python(self, raw: str) -> str:
+        """The cell as Python.  A cell magic that runs its body as Python
+        (%%time, %%capture) gives its body, on the same lines; others give
+        nothing the module could use."""
+        raw = without_cell_magic(raw)
+        if not raw:
+            return ""
+        try:
+            return self.shell.transform_cell(raw)
+        except Exception:
+            return raw
+
+    def _record(self, result) -> None:
+        if getattr(result, "error_before_exec", None) is not None:
+            return                                   # did not run at all
+        count = getattr(result, "execution_count", None)
+        error = getattr(result, "error_in_exec", None)
+        line, col = (None, 0) if error is None else _failing_place(error)
+        self.cells.append(Cell(count, self._python(result.info.raw_cell), line, col))
+
+    def grade(self, exercise: Exercise, seed: int) -> tuple[tuple[CheckResult, ...], Module]:
+        module = assemble_cells(self.cells)
+        key = (exercise.module, hashlib.sha256(module.source.encode()).hexdigest(), seed)
+        if key not in self.results:
+            self.results[key] = self._grade(exercise, module.source, seed)
+        return tuple(in_cells(r, module) for r in self.results[key]), module
+
+    def _grade(self, exercise: Exercise, source: str, seed: int) -> tuple[CheckResult, ...]:
+        from autograder.engine.runner import grade_submission
+        if isinstance(self.limits, ConfigError):
+            raise ConfigError(f"{self.limits}; set it before starting Jupyter or nbgrader") \
+                from None
+        folder = Path(tempfile.mkdtemp(prefix="notebook-"))
+        try:
+            (folder / f"{exercise.module}.py").write_text(source, encoding="utf-8")
+            with quiet():
+                result = grade_submission(folder, seed=seed, limits=self.limits,
+                                          only=(exercise.module,), sandbox=self.box)
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+        return result.exercise(exercise.module).checks
+
+
+def _failing_place(error: BaseException) -> tuple[int, int]:
+    """(line, column) of the cell where ``error`` was raised (the cell's
+    code is the first module-level frame); the column is 0 where Python
+    does not record it, and (1, 0) when nothing is known, so that nothing
+    of the cell counts."""
+    tb = error.__traceback__
+    while tb is not None:
+        code = tb.tb_frame.f_code
+        if code.co_name == "<module>":
+            col = 0
+            if hasattr(code, "co_positions"):              # Python 3.11+
+                positions = list(code.co_positions())
+                if 0 <= tb.tb_lasti // 2 < len(positions):
+                    line, _, start, _ = positions[tb.tb_lasti // 2]
+                    col = start if line == tb.tb_lineno and start is not None else 0
+            return tb.tb_lineno, col
+        tb = tb.tb_next
+    return 1, 0
+
+
+LINE = re.compile(r"\(line (\d+)\)")
+
+
+def in_cells(result: CheckResult, module: Module) -> CheckResult:
+    """The feedback with its line numbers (of the assembled module) given
+    as the line of the notebook cell they came from."""
+    def cell_line(match: re.Match) -> str:
+        where = module.where(int(match.group(1)))
+        return f"({where})" if where else ""
+    feedback = result.verdict.feedback
+    changed = {name: LINE.sub(cell_line, getattr(feedback, name))
+               for name in ("summary", "got", "note") if LINE.search(getattr(feedback, name))}
+    if not changed:
+        return result
+    verdict = dataclasses.replace(result.verdict,
+                                  feedback=dataclasses.replace(feedback, **changed))
+    return dataclasses.replace(result, verdict=verdict)
+
+
+@contextlib.contextmanager
+def quiet():
+    """Nothing the grader does may reach stderr: nbgrader would score the
+    cell zero.  Warnings are silenced and stray writes are kept."""
+    with warnings.catch_warnings(), contextlib.redirect_stderr(io.StringIO()):
+        warnings.simplefilter("ignore")
+        yield
+
+
+_SESSIONS: dict[int, Session] = {}   # one per IPython shell: kernel state, not run state
+
+
+def session() -> Session:
+    """The session of the running kernel (one per IPython shell)."""
+    try:
+        from IPython import get_ipython
+        shell = get_ipython()
+    except ImportError:
+        shell = None
+    if shell is None:
+        raise RuntimeError("check(), hint() and require() work inside a Jupyter notebook; "
+                           "outside one, grade a folder with: python -m autograder grade FOLDER")
+    key = id(shell)
+    if key not in _SESSIONS:
+        _SESSIONS[key] = Session(shell)
+    return _SESSIONS[key]
+
+
+# ------------------------------------------------------------- what is shown
+
+@dataclass
+class Report:
+    """The feedback on one question, shown as text or HTML."""
+    question: str
+    checks: tuple[CheckResult, ...]
+    picture: object = None
+    tampering: tuple[str, ...] = ()   # the notebook changed the grader: nothing counts
+
+    @property
+    def passed(self) -> bool:
+        return not self.tampering and all(c.outcome is Outcome.PASSED for c in self.checks)
+
+    @property
+    def score(self) -> float:
+        return 0.0 if self.tampering else sum(c.score for c in self.checks)
+
+    @property
+    def points(self) -> float:
+        return sum(c.points for c in self.checks)
+
+    def text(self) -> str:
+        head = f"{self.question}: {self.score:g}/{self.points:g} points"
+        if self.tampering:
+            return "\n".join([f"{head}: not graded, because the notebook changes the grader:",
+                              *(f"  - {t}" for t in self.tampering),
+                              "Remove those lines, restart the kernel and run all cells."])
+        body = "\n".join(render_check(c) for c in self.checks)
+        return f"{head}\n{body}"
+
+    def __repr__(self) -> str:
+        return self.text()
+
+    def _repr_html_(self) -> str:
+        colour = "#1a7f37" if self.passed else "#b35900"
+        out = (f'<div style="border-left:4px solid {colour};padding-left:8px">'
+               f"<pre>{html.escape(self.text())}</pre></div>")
+        png = getattr(self.picture, "_repr_png_", None)
+        if png is not None:
+            import base64
+            with quiet():
+                data = base64.b64encode(png()).decode()
+            out += f'<img src="data:image/png;base64,{data}"/>'
+        return out
+
+
+@dataclass
+class Hint:
+    question: str
+    general: str
+    recognised: tuple[str, ...]
+
+    def text(self) -> str:
+        lines = [f"hint for {self.question}: {self.general}"]
+        lines += [f"about your last check: {h}" for h in self.recognised]
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return self.text()
+
+
+def _picture_for(function: str, checks: tuple[CheckResult, ...]):
+    """A picture of the student's trajectory beside the reference, for a
+    check that returned wrong numbers (not for crashes or limits: those
+    would only happen again in the kernel)."""
+    if not any(c.outcome is Outcome.FAILED for c in checks):
+        return None
+    try:
+        from autograder.course.plots import FAILURE_PICTURES
+        make = FAILURE_PICTURES.get(function)
+        if make is None:
+            return None
+        with quiet():
+            return make(session().shell.user_ns)
+    except Exception:   # a picture is a bonus; never let it hide the feedback
+        return None
+
+
+# ------------------------------------------------------------- the commands
+
+def _graded(question: str, seed: int) -> tuple[str, Report]:
+    """(the question's function, the report on its checks)."""
+    exercise, checks = exercise_of(question)
+    current = session()
+    names = {c.name for c in checks}
+    results, module = current.grade(exercise, seed)
+    results = tuple(r for r in results if r.name in names)
+    current.last[checks[0].function] = results
+    return checks[0].function, Report(question, results, tampering=module.tampering)
+
+
+def check(question: str, *, seed: int = PUBLIC_SEED) -> Report:
+    """Grade ``question`` (a function's name, e.g. ``"df"``) now, with the
+    code of the cells you have run, and show the feedback."""
+    function, report = _graded(question, seed)
+    report.picture = _picture_for(function, report.checks)
+    return report
+
+
+def hint(question: str) -> Hint:
+    """A hint for ``question``; after a failed check, also the hint for the
+    mistake the grader recognised in your code."""
+    from autograder.course.lessons import LESSONS
+    exercise, checks = exercise_of(question)
+    function = checks[0].function
+    general = LESSONS[exercise.module].hints.get(function, "Reread the text above the function.")
+    recognised = []
+    for result in session().last.get(function, ()):
+        h = result.verdict.feedback.hint
+        if result.outcome is not Outcome.PASSED and h and h not in recognised:
+            recognised.append(h)
+    return Hint(question, general, tuple(recognised))
+
+
+def require(name: str, *, seed: int = PUBLIC_SEED) -> None:
+    """For nbgrader's test cells: pass silently (a line on stdout) or raise
+    :class:`CheckFailed` with the feedback, so the cell scores all or nothing."""
+    function, report = _graded(name, seed)
+    if report.passed:
+        which = "" if seed == PUBLIC_SEED else ", with other inputs too"
+        print(f"passed: {name} ({report.points:g} points{which})")
+        return
+    picture = None if report.tampering else _picture_for(function, report.checks)
+    if picture is not None:
+        try:
+            from IPython.display import display
+            with quiet():
+                display(picture)
+        except Exception:
+            pass
+    raise CheckFailed(report.text())
+
+
+def _attach() -> None:
+    """Start recording when imported in a kernel (the setup cell), so every
+    cell after it is seen as it runs, errors included."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    if get_ipython() is not None:
+        session()
+
+
+_attach()

@@ -1,0 +1,379 @@
+"""Exercise 4, ``neuron``: a sigmoid neuron fitted to two points (30 points).
+
+The grader's expected gradients come from sympy: the loss of one point,
+½(σ(w·x + b) − y)², is differentiated symbolically once and summed over
+the data set.  The misconception models below are plain float code.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import random
+
+from autograder.engine.judging import Mismatch, judge_cases, number, vector
+from autograder.engine.spec import Case, Check, Exercise, Misconception, Probe
+from autograder.engine.tolerance import Tolerance, fmt, is_close
+from autograder.sandbox.protocol import Array, ProbeResult, as_float, as_vector
+
+X = [0.5, 2.5]
+Y = [0.2, 0.9]
+START, RATE, EPOCHS = (-2.0, -2.0), 1.0, 1000
+
+
+# Tolerances (see the README's "What is checked"), each with the reason for its size.
+LOSS_TOLERANCE = Tolerance(1e-9, 1e-12, "a sum of at most 7 terms, in any order, rounds by ulps")
+# A gradient taken numerically (central differences of the loss with
+# h = 1e-4) is off by up to 8e-9 on these data sets (measured over 5 000
+# random cases): accepted, with a tenfold margin.  The wrong gradients differ
+# by a factor, a sign or a missing term: by far more in some case, under
+# every seed.
+GRADIENTS_TOLERANCE = Tolerance(1e-6, 1e-7, "a numerical gradient with h = 1e-4 is accepted")
+# Training on such a numerical gradient ends within 2e-7 of training on the
+# exact one, over the shapes below and the contract's 1000 epochs.
+TRAIN_TOLERANCE = Tolerance(1e-6, 1e-6, "training on a numerical gradient (h = 1e-4) is accepted")
+
+
+def sigma(z: float) -> float:
+    if z < -700:
+        return 0.0
+    return 1.0 / (1.0 + math.exp(-z))
+
+
+@functools.lru_cache(maxsize=1)
+def _point_gradient():
+    """d/dw and d/db of ½(σ(w·x + b) − y)², derived by sympy, as float code."""
+    import sympy
+    w, b, x, y = sympy.symbols("w b x y")
+    term = sympy.Rational(1, 2) * (1 / (1 + sympy.exp(-(w * x + b))) - y) ** 2
+    return (sympy.lambdify((w, b, x, y), sympy.diff(term, w), "math"),
+            sympy.lambdify((w, b, x, y), sympy.diff(term, b), "math"))
+
+
+def loss(w, b, xs, ys) -> float:
+    return 0.5 * sum((sigma(w * x + b) - y) ** 2 for x, y in zip(xs, ys))
+
+
+def gradients(w, b, xs, ys) -> list[float]:
+    dw, db = _point_gradient()
+    return [math.fsum(dw(w, b, x, y) for x, y in zip(xs, ys)),
+            math.fsum(db(w, b, x, y) for x, y in zip(xs, ys))]
+
+
+def train(w, b, xs, ys, lr, epochs, grad=gradients, sign=-1.0):
+    for _ in range(epochs):
+        gw, gb = grad(w, b, xs, ys)
+        w, b = w + sign * lr * gw, b + sign * lr * gb
+    return [w, b]
+
+
+# The same, as code with a misconception would compute it.
+
+def _errors(w, b, xs, ys):
+    return [(sigma(w * x + b) - y, sigma(w * x + b), x) for x, y in zip(xs, ys)]
+
+
+def grad_without_sigma_prime(w, b, xs, ys):
+    e = _errors(w, b, xs, ys)
+    return [sum(d * x for d, _, x in e), sum(d for d, _, _ in e)]
+
+
+def grad_without_x(w, b, xs, ys):
+    e = _errors(w, b, xs, ys)
+    g = sum(d * s * (1 - s) for d, s, _ in e)
+    return [g, g]
+
+
+def train_sequential(w, b, xs, ys, lr, epochs):
+    for _ in range(epochs):
+        w = w - lr * gradients(w, b, xs, ys)[0]
+        b = b - lr * gradients(w, b, xs, ys)[1]
+    return [w, b]
+
+
+def train_stochastic(w, b, xs, ys, lr, epochs):
+    for _ in range(epochs):
+        for x, y in zip(xs, ys):
+            gw, gb = gradients(w, b, [x], [y])
+            w, b = w - lr * gw, b - lr * gb
+    return [w, b]
+
+
+def _data(rng: random.Random, n: int):
+    return ([round(rng.uniform(-3, 3), 3) for _ in range(n)],
+            [round(rng.uniform(0.05, 0.95), 3) for _ in range(n)])
+
+
+def _wb(rng: random.Random):
+    return round(rng.uniform(-3, 3), 3), round(rng.uniform(-3, 3), 3)
+
+
+def _datasets(rng: random.Random):
+    """The contract's two points, then data sets of other sizes."""
+    yield X, Y, "the two points"
+    for n in (1, 3, 5):
+        xs, ys = _data(rng, n)
+        yield xs, ys, f"{n} point{'s' if n > 1 else ''}"
+
+
+# ---------------------------------------------------------------- sigmoid
+
+def sigmoid_cases(rng: random.Random) -> list[Case]:
+    zs = [0.0, -30.0] + [round(rng.uniform(-8, 8), 3) for _ in range(4)]
+    cases = [Case((Probe("sigmoid", (z,)),), expected=sigma(z), context={"z": [z]}) for z in zs]
+    arr = [round(rng.uniform(-6, 6), 3) for _ in range(5)]
+    cases.append(Case((Probe("sigmoid", (Array(tuple(arr)),)),), expected=[sigma(z) for z in arr],
+                      context={"z": arr, "array": True}, label="a NumPy array"))
+    return cases
+
+
+_scalar, _elementwise = number(), vector()
+
+
+def sigmoid_compare(case: Case, results, expected) -> Mismatch | None:
+    if isinstance(expected, list):
+        return _elementwise(case, results, expected)
+    return _scalar(case, results, expected)
+
+
+def _sigmoid_model(fn):
+    def model(case: Case):
+        values = [fn(z) for z in case.context["z"]]
+        return values if case.context.get("array") else values[0]
+    return model
+
+
+SIGMOID_MISCONCEPTIONS = (
+    Misconception(
+        "sigmoid-sign", "e^z in place of e^(−z)",
+        "σ(z) = 1 / (1 + e^(−z)): the exponent is minus z, so σ rises from 0 to 1 "
+        "as z grows.",
+        model=_sigmoid_model(lambda z: sigma(-z))),
+    Misconception(
+        "sigmoid-math-exp", "math.exp, which takes one number only",
+        "math.exp works on a single number; np.exp works on numbers and arrays "
+        "alike, element by element.",
+        error_pattern=r"TypeError: .*(only (length-1|0-dimensional|size-1) arrays|"
+                      r"must be real number, not numpy\.ndarray)"),
+)
+
+
+# ---------------------------------------------------------------- predict
+
+def predict_cases(rng: random.Random) -> list[Case]:
+    cases = []
+    for _ in range(5):
+        w, b = _wb(rng)
+        x = round(rng.uniform(-3, 3), 3)
+        cases.append(Case((Probe("predict", (w, b, x)),), expected=sigma(w * x + b),
+                          context={"w": w, "b": b, "x": x}))
+    return cases
+
+
+def _predict_model(fn):
+    return lambda case: fn(case.context["w"], case.context["b"], case.context["x"])
+
+
+PREDICT_MISCONCEPTIONS = (
+    Misconception(
+        "predict-no-sigmoid", "w·x + b returned without the sigmoid",
+        "w·x + b is the neuron's input z; its output is σ(z) = sigmoid(w*x + b).",
+        model=_predict_model(lambda w, b, x: w * x + b)),
+    Misconception(
+        "predict-no-bias", "the bias b left out",
+        "The neuron's input is w·x + b: the bias shifts the curve left or right.",
+        model=_predict_model(lambda w, b, x: sigma(w * x))),
+)
+
+
+# ------------------------------------------------------------ loss
+
+def _data_cases(rng: random.Random, function: str, expected_fn) -> list[Case]:
+    cases = []
+    for i, (xs, ys, label) in enumerate(_datasets(rng)):
+        for _ in range(2 if i == 0 else 1):
+            w, b = _wb(rng)
+            args = (w, b, xs, ys) if i != 2 else (w, b, Array(tuple(xs)), Array(tuple(ys)))
+            cases.append(Case((Probe(function, args),), expected=expected_fn(w, b, xs, ys),
+                              context={"w": w, "b": b, "xs": xs, "ys": ys},
+                              label=label + (" as NumPy arrays" if i == 2 else "")))
+    return cases
+
+
+def _data_model(fn):
+    c = lambda case: (case.context["w"], case.context["b"], case.context["xs"], case.context["ys"])
+    return lambda case: fn(*c(case))
+
+
+LOSS_MISCONCEPTIONS = (
+    Misconception(
+        "loss-no-half", "the factor ½ left out",
+        "L(w, b) = ½ Σᵢ (f(xᵢ) − yᵢ)²: the ½ is there so that the 2 from "
+        "differentiating the square cancels.",
+        model=_data_model(lambda w, b, xs, ys: 2 * loss(w, b, xs, ys))),
+    Misconception(
+        "loss-mean", "the mean over the points instead of the sum",
+        "The loss sums over the points: ½ Σᵢ (f(xᵢ) − yᵢ)². With two points ½ Σ and "
+        "the mean happen to agree; with other numbers of points they do not.",
+        model=_data_model(lambda w, b, xs, ys: 2 * loss(w, b, xs, ys) / len(xs))),
+    Misconception(
+        "loss-not-squared", "absolute errors instead of squared errors",
+        "Square each error: (f(xᵢ) − yᵢ)², not |f(xᵢ) − yᵢ|.",
+        model=_data_model(lambda w, b, xs, ys: 0.5 * sum(
+            abs(sigma(w * x + b) - y) for x, y in zip(xs, ys)))),
+)
+
+
+# ------------------------------------------------------------ gradients
+
+GRADIENT_MISCONCEPTIONS = (
+    Misconception(
+        "grad-no-sigmoid-derivative", "the factor σ(1 − σ) of the chain rule left out",
+        "By the chain rule each term is (f(xᵢ) − yᵢ) · σ'(zᵢ) · ∂zᵢ/∂w, and "
+        "σ'(z) = σ(z)(1 − σ(z)). The middle factor is missing.",
+        model=_data_model(grad_without_sigma_prime)),
+    Misconception(
+        "grad-no-x", "∂L/∂w computed without the factor xᵢ",
+        "zᵢ = w·xᵢ + b, so ∂zᵢ/∂w = xᵢ while ∂zᵢ/∂b = 1: ∂L/∂w has an extra factor xᵢ.",
+        model=_data_model(grad_without_x)),
+    Misconception(
+        "grad-swapped", "(∂L/∂b, ∂L/∂w) returned in place of (∂L/∂w, ∂L/∂b)",
+        "Return the pair in the order (∂L/∂w, ∂L/∂b).",
+        model=_data_model(lambda w, b, xs, ys: gradients(w, b, xs, ys)[::-1])),
+    Misconception(
+        "grad-negated", "the gradient with the wrong sign",
+        "The error is f(xᵢ) − yᵢ (prediction minus target); y − f flips the sign of "
+        "the gradient and would send training uphill.",
+        model=_data_model(lambda w, b, xs, ys: [-g for g in gradients(w, b, xs, ys)])),
+    Misconception(
+        "grad-mean", "the mean over the points instead of the sum",
+        "L sums over the points, so its gradient sums their contributions too; "
+        "dividing by the number of points is the gradient of a different loss.",
+        model=_data_model(lambda w, b, xs, ys: [g / len(xs) for g in gradients(w, b, xs, ys)])),
+    Misconception(
+        "grad-factor-2", "a factor 2 that the ½ in the loss cancels",
+        "d/df ½(f − y)² = (f − y): the 2 from the square cancels the ½.",
+        model=_data_model(lambda w, b, xs, ys: [2 * g for g in gradients(w, b, xs, ys)])),
+)
+
+
+_pair = vector(GRADIENTS_TOLERANCE, label="component", what="numbers (∂L/∂w, ∂L/∂b)")
+
+
+# ------------------------------------------- gradients agree with loss
+
+FD_STEP = 1e-5
+
+
+def consistency_cases(rng: random.Random) -> list[Case]:
+    cases = []
+    for n in (2, 3):
+        xs, ys = _data(rng, n)
+        w, b = _wb(rng)
+        h = FD_STEP
+        probes = (Probe("gradients", (w, b, xs, ys)),
+                  Probe("loss", (w + h, b, xs, ys)), Probe("loss", (w - h, b, xs, ys)),
+                  Probe("loss", (w, b + h, xs, ys)), Probe("loss", (w, b - h, xs, ys)))
+        cases.append(Case(probes, expected=None, context={"w": w, "b": b, "xs": xs, "ys": ys}))
+    return cases
+
+
+def consistency_compare(case: Case, results: list[ProbeResult], expected) -> Mismatch | None:
+    grads = as_vector(results[0].value)
+    losses = [as_float(r.value) for r in results[1:]]
+    if grads is None or len(grads) != 2 or None in losses:
+        return Mismatch("gradients or loss did not return numbers",
+                        "a pair of numbers and a number")
+    slopes = [(losses[0] - losses[1]) / (2 * FD_STEP), (losses[2] - losses[3]) / (2 * FD_STEP)]
+    if all(is_close(g, s, 1e-5, 1e-7) for g, s in zip(grads, slopes)):
+        return None
+    return Mismatch(
+        f"gradients(...) = ({fmt(grads[0])}, {fmt(grads[1])})",
+        f"≈ ({fmt(slopes[0])}, {fmt(slopes[1])}), the central differences of your own loss",
+        why="Your gradients are not the slopes of your loss. Check both against "
+            "L(w, b) = ½ Σ (f(x) − y)²: a factor ½ or 2, or a mean, in one but not the other?")
+
+
+# ------------------------------------------------------------ train
+
+# The shapes of train's cases, fixed for every seed: (epochs, data set
+# size; 0 for the contract's two points).  Sizes 1, 3, 5 and 7 are not
+# multiples of 2, 4 and 7 not multiples of 3, so code that updates after
+# every point or every few points (a batch counter, reset each epoch or
+# running on across epochs) is off in several cases under every seed.
+TRAIN_SHAPES = ((0, 3), (1, 0), (2, 3), (3, 1), (5, 4), (2, 7), (4, 5), (3, 6))
+
+
+def train_cases(rng: random.Random) -> list[Case]:
+    cases = []
+    for epochs, n in TRAIN_SHAPES:
+        xs, ys = (X, Y) if n == 0 else _data(rng, n)
+        w, b = _wb(rng)
+        lr = round(rng.uniform(0.1, 2.0), 3)
+        cases.append(Case((Probe("train", (w, b, xs, ys, lr, epochs)),),
+                          expected=train(w, b, xs, ys, lr, epochs),
+                          context={"w": w, "b": b, "xs": xs, "ys": ys, "lr": lr, "epochs": epochs},
+                          label=f"epochs = {epochs}, {len(xs)} point{'s' if len(xs) > 1 else ''}"))
+    w, b = START
+    cases.append(Case((Probe("train", (w, b, X, Y, RATE, EPOCHS)),),
+                      expected=train(w, b, X, Y, RATE, EPOCHS),
+                      context={"w": w, "b": b, "xs": X, "ys": Y, "lr": RATE, "epochs": EPOCHS},
+                      label="the contract's 1000 epochs: w ≈ 1.79172, b ≈ −2.28212"))
+    return cases
+
+
+def _train_model(fn):
+    def model(case: Case):
+        c = case.context
+        return fn(c["w"], c["b"], c["xs"], c["ys"], c["lr"], c["epochs"])
+    return model
+
+
+TRAIN_MISCONCEPTIONS = (
+    Misconception(
+        "train-sequential-update", "w updated before b's gradient is computed",
+        "Compute both gradients at the current (w, b) first, then update w and b "
+        "together; updating w first changes the point where b's gradient is taken.",
+        model=_train_model(train_sequential)),
+    Misconception(
+        "train-ascent", "w and b moved along the gradient",
+        "Move against the gradient: w ← w − η·∂L/∂w and b ← b − η·∂L/∂b.",
+        model=_train_model(lambda w, b, xs, ys, lr, n: train(w, b, xs, ys, lr, n, sign=+1.0))),
+    Misconception(
+        "train-off-by-one", "one epoch too many",
+        "Make exactly `epochs` updates: for _ in range(epochs).",
+        model=_train_model(lambda w, b, xs, ys, lr, n: train(w, b, xs, ys, lr, n + 1))),
+    Misconception(
+        "train-stochastic", "an update after each point instead of one per epoch",
+        "Full-batch descent sums the gradients over all points and makes one update "
+        "per epoch; updating after each point is stochastic gradient descent.",
+        model=_train_model(train_stochastic)),
+    Misconception(
+        "train-no-learning-rate", "the learning rate is not used",
+        "Scale each step by the learning rate: w ← w − η·∂L/∂w.",
+        model=_train_model(lambda w, b, xs, ys, lr, n: train(w, b, xs, ys, 1.0, n))),
+)
+
+
+EXERCISE = Exercise(
+    module="neuron",
+    title="A sigmoid neuron fitted to two points",
+    checks=(
+        Check("sigmoid is 1/(1+e^-z) for numbers and arrays", "sigmoid", 4, sigmoid_cases,
+              judge_cases, compare=sigmoid_compare, misconceptions=SIGMOID_MISCONCEPTIONS),
+        Check("predict is sigmoid(w*x + b)", "predict", 3, predict_cases, judge_cases,
+              compare=number(), misconceptions=PREDICT_MISCONCEPTIONS, depends_on=("sigmoid",)),
+        Check("loss is the half sum of squared errors", "loss", 6,
+              lambda rng: _data_cases(rng, "loss", loss), judge_cases,
+              compare=number(LOSS_TOLERANCE), misconceptions=LOSS_MISCONCEPTIONS,
+              depends_on=("sigmoid", "predict")),
+        Check("gradients are (dL/dw, dL/db)", "gradients", 7,
+              lambda rng: _data_cases(rng, "gradients", gradients), judge_cases,
+              compare=_pair, misconceptions=GRADIENT_MISCONCEPTIONS, depends_on=("sigmoid", "predict")),
+        Check("gradients agree with the slopes of loss", "gradients", 2, consistency_cases,
+              judge_cases, compare=consistency_compare, depends_on=("loss",)),
+        Check("train runs full-batch gradient descent", "train", 8, train_cases, judge_cases,
+              compare=vector(TRAIN_TOLERANCE, label="component", what="numbers (w, b)"),
+              misconceptions=TRAIN_MISCONCEPTIONS, depends_on=("sigmoid", "predict", "gradients")),
+    ),
+)

@@ -1,0 +1,243 @@
+"""Pure functions from probe results to verdicts, shared by every check.
+
+A check's ``compare(case, results, expected)`` returns None when the
+student's results agree with ``expected`` and a :class:`Mismatch` when not;
+the same comparison decides whether a misconception's model explains what
+came back.  Nothing here runs student code or touches the sandbox.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from autograder.engine.outcomes import CheckResult, Feedback, Outcome, Verdict
+from autograder.engine.spec import Case, Check, Misconception
+from autograder.engine.tolerance import DEFAULT, Tolerance, fmt, fmt_approx, fmt_pair, mismatch_table
+from autograder.sandbox.protocol import ProbeResult, Returned, as_float, as_vector, describe, low_precision
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    got: str
+    expected: str
+    table: str = ""
+    why: str = ""
+
+
+Compare = Callable[[Case, list[ProbeResult], Any], "Mismatch | None"]
+
+
+# ----------------------------------------------------------- comparisons
+
+# Single precision keeps about 7 digits: its answers are held to this.
+SINGLE_REL = 1e-5
+
+
+def _single(tol: Tolerance, value: Returned | None) -> Tolerance:
+    """Single precision keeps about 7 digits: its answers are held to
+    SINGLE_REL where the check's own tolerance is tighter."""
+    if low_precision(value) and tol.rel < SINGLE_REL:
+        return Tolerance(SINGLE_REL, tol.abs, "single precision keeps about 7 digits")
+    return tol
+
+
+def number(tolerance: Tolerance = DEFAULT) -> Compare:
+    """The first probe returns one number close to ``expected`` (within the
+    case's own tolerance where it has one, else ``tolerance``)."""
+
+    def compare(case: Case, results: list[ProbeResult], expected: float) -> Mismatch | None:
+        value = results[0].value
+        tol = _single(case.tolerance or tolerance, value)
+        got = as_float(value)
+        if got is None:
+            return Mismatch(describe(value), f"a number, {tol.approx(expected)}",
+                            why=_type_hint(value, "a number"))
+        if tol.close(got, expected):
+            return None
+        shown_got, shown_expected = fmt_pair(got, expected)
+        return Mismatch(shown_got, fmt_approx(expected, tol.rel, tol.abs, shown_expected))
+    return compare
+
+
+def vector(tolerance: Tolerance = DEFAULT, label: str = "index",
+           what: str = "numbers") -> Compare:
+    """The first probe returns a flat sequence (list, tuple or 1-D array)
+    of numbers, element by element close to ``expected``."""
+
+    def compare(case: Case, results: list[ProbeResult], expected: list[float]) -> Mismatch | None:
+        value = results[0].value
+        tol = _single(case.tolerance or tolerance, value)
+        got = as_vector(value)
+        want = f"a sequence of {len(expected)} {what}"
+        if got is None:
+            return Mismatch(describe(value), want, why=_type_hint(value, want))
+        if len(got) != len(expected):
+            return Mismatch(f"{describe(value)} ({len(got)} {what})", want)
+        table = mismatch_table(got, expected, tol.rel, tol.abs, label=label)
+        if not table:
+            return None
+        return Mismatch(describe(value), "[" + ", ".join(fmt(e) for e in expected[:12]) +
+                        (", ...]" if len(expected) > 12 else "]"), table=table)
+    return compare
+
+
+def _type_hint(value: Returned | None, want: str) -> str:
+    if value is None:
+        return ""
+    if value.kind == "none":
+        return "Got None: did you forget a `return`?"
+    if value.kind == "array" and len(value.shape) != 1 and "number" in want:
+        return f"Return {want}, not an array of shape {value.shape}."
+    if value.kind == "other":
+        return f"Return {want}: plain Python or NumPy numbers, not {describe(value)}."
+    if value.kind in ("list", "tuple"):
+        for i, item in enumerate(value.value):
+            if as_float(item) is None:
+                return f"Item {i} is {describe(item)}, not a number."
+    return ""
+
+
+# --------------------------------------------------------------- verdicts
+
+def screen(check: Check, results: list[list[ProbeResult]],
+           cases: list[Case] | None = None) -> Verdict | None:
+    """The verdict when a probe did not return a value at all: the stub,
+    a missing function, an exception, a limit.  None when all returned."""
+    for n, probe_results in enumerate(results):
+        for k, r in enumerate(probe_results):
+            if r.status == "value":
+                continue
+            call = ""
+            if cases is not None:
+                case = cases[n]
+                call = case.probes[k].call_text() + (f"  [{case.label}]" if case.label else "")
+            if r.status == "missing":
+                return Verdict(Outcome.NOT_ATTEMPTED, Feedback(
+                    f"not attempted: there is no function `{check.function}` "
+                    "(was it renamed or deleted?)"))
+            if r.status == "not_callable":
+                return Verdict(Outcome.ERROR, Feedback(
+                    f"`{check.function}` is a {r.detail}, not a function"))
+            if r.not_attempted:
+                stub = r.detail or check.function
+                where = f" (line {r.error_line})" if r.error_line else ""
+                needs = (f"`{check.function}` calls `{stub}`, which " if stub != check.function
+                         else f"`{stub}` ")
+                return Verdict(Outcome.NOT_ATTEMPTED, Feedback(
+                    f"not attempted: {needs}still raises NotImplementedError{where}; "
+                    "replace `raise NotImplementedError()` with your code"))
+            if r.status == "spoiled":
+                return Verdict(Outcome.LIMIT, Feedback(f"no result: {r.detail}", inputs=call))
+            if r.error_type == "MemoryError":
+                return Verdict(Outcome.LIMIT, Feedback(
+                    "your code ran out of memory (MemoryError: it exceeded the memory cap)",
+                    inputs=call))
+            if r.error_type == "OSError" and "File too large" in r.error_message:
+                return Verdict(Outcome.LIMIT, Feedback(
+                    "your code wrote more than the output cap (printed, or to one file)",
+                    inputs=call))
+            if r.error_type == "SystemExit":
+                return Verdict(Outcome.ERROR, Feedback(
+                    "your code called sys.exit() or exit(): return a value instead",
+                    inputs=call))
+            m = _recognise_error(check.misconceptions, r)
+            return Verdict(Outcome.ERROR, Feedback(
+                f"your code raised {r.error_text()}", inputs=call, hint=m.hint if m else ""),
+                misconception=m.id if m else None)
+    return None
+
+
+def _recognise_error(misconceptions, r: ProbeResult) -> Misconception | None:
+    text = f"{r.error_type}: {r.error_message}"
+    for m in misconceptions:
+        if m.error_pattern and re.search(m.error_pattern, text):
+            return m
+    return None
+
+
+def recognise(check: Check, cases: list[Case], results: list[list[ProbeResult]],
+              compare: Compare) -> Misconception | None:
+    """The misconception whose model explains every applicable case: the
+    first in the catalogue's order, or, where several do within the
+    tolerance, the first that the check's ``discern`` comparison (tighter:
+    a model computes just what the mistaken code computes) still accepts."""
+    candidates = [m for m in check.misconceptions if _explains(m, cases, results, compare)]
+    if len(candidates) > 1 and check.discern is not None:
+        closer = [m for m in candidates if _explains(m, cases, results, check.discern)]
+        if closer:
+            return closer[0]
+    return candidates[0] if candidates else None
+
+
+def _explains(m: Misconception, cases: list[Case], results: list[list[ProbeResult]],
+              compare: Compare) -> bool:
+    if m.model is None:
+        return False
+    applicable = 0
+    for case, res in zip(cases, results):
+        predicted = m.model(case)
+        if predicted is None:
+            continue
+        applicable += 1
+        if compare(case, res, predicted) is not None:
+            return False
+    return applicable > 0
+
+
+def judge_cases(check: Check, cases: list[Case], results: list[list[ProbeResult]]) -> Verdict:
+    """The usual judge: every case compared with the grader's answer."""
+    early = screen(check, results, cases)
+    if early is not None:
+        return early
+    assert check.compare is not None
+    failures = []
+    for case, res in zip(cases, results):
+        mismatch = check.compare(case, res, case.expected)
+        if mismatch is not None:
+            failures.append((case, mismatch))
+    if not failures:
+        return Verdict(Outcome.PASSED, Feedback(f"all {len(cases)} cases agree"))
+    m = recognise(check, cases, results, check.compare)
+    case, mismatch = failures[0]
+    return Verdict(Outcome.FAILED, feedback_for(case, mismatch, len(failures), len(cases), m),
+                   misconception=m.id if m else None)
+
+
+def feedback_for(case: Case, mismatch: Mismatch, n_failed: int, n_cases: int,
+                 m: Misconception | None) -> Feedback:
+    label = f"  [{case.label}]" if case.label else ""
+    return Feedback(
+        summary=f"wrong in {n_failed} of {n_cases} cases",
+        inputs=case.probe.call_text() + label,
+        got=mismatch.got, expected=mismatch.expected, table=mismatch.table,
+        hint=m.hint if m else mismatch.why,
+        note=(f"{mismatch.why} (recognised: {m.title})" if mismatch.why
+              else f"recognised: {m.title}") if m else "")
+
+
+def blame_dependencies(checks: list[CheckResult],
+                       depends_on: dict[str, tuple[str, ...]]) -> list[CheckResult]:
+    """A check that failed while a function it calls failed its own check
+    points there instead of guessing a misconception: the student's code
+    may be right and only its input wrong.  ``depends_on``: check name ->
+    the functions it calls."""
+    broken = {c.function: c.verdict for c in checks
+              if c.outcome in (Outcome.FAILED, Outcome.ERROR, Outcome.UNDECIDED)}
+    out = []
+    for c in checks:
+        # A shared cause (the module does not import) is not the other's fault.
+        culprits = [f for f in depends_on.get(c.name, ()) if f in broken and f != c.function
+                    and broken[f] is not c.verdict]
+        if c.outcome in (Outcome.FAILED, Outcome.ERROR) and culprits:
+            names = ", ".join(f"`{f}`" for f in culprits)
+            fb = c.verdict.feedback
+            fb = Feedback(fb.summary, fb.inputs, fb.got, fb.expected, fb.table,
+                          hint=f"`{c.function}` may call {names}, which failed its own check: "
+                               f"fix {names} first; this check may then pass.",
+                          note=fb.note if not c.verdict.misconception else "")
+            c = CheckResult(c.exercise, c.name, c.function, c.points,
+                            Verdict(c.outcome, fb, misconception=None))
+        out.append(c)
+    return out

@@ -1,0 +1,142 @@
+"""Exercises as data: what is graded, how many points, with which cases,
+and which misconceptions are recognised.
+
+The runner loops over these records and knows nothing of any one exercise.
+A check makes its cases from a seeded random generator (so a regrade with
+the same seed is identical), and a pure function turns the probe results
+into a :class:`~autograder.engine.outcomes.Verdict`.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from autograder.engine.outcomes import Verdict
+from autograder.engine.tolerance import Tolerance
+from autograder.sandbox.protocol import ProbeResult
+
+
+@dataclass(frozen=True)
+class Probe:
+    """One call of a student function in the worker.
+
+    A sympy expression comes back as an expression tree; when the call
+    raises and ``fallback_points`` are given, the worker calls the function
+    again at each of them.
+    ``watch_args`` asks for those arguments as they are after the call.
+    """
+    function: str
+    args: tuple = ()
+    kwargs: dict = field(default_factory=dict)
+    fallback_points: tuple[float, ...] | None = None
+    watch_args: tuple[int, ...] = ()
+
+    def to_json(self) -> dict:
+        from autograder.sandbox.protocol import encode_arg
+        data: dict[str, Any] = {
+            "fn": self.function,
+            "args": [encode_arg(a) for a in self.args],
+            "kwargs": {k: encode_arg(v) for k, v in self.kwargs.items()},
+        }
+        if self.fallback_points is not None:
+            data["fallback_points"] = list(self.fallback_points)
+        if self.watch_args:
+            data["watch_args"] = list(self.watch_args)
+        return data
+
+    def call_text(self) -> str:
+        from autograder.sandbox.protocol import show_arg
+        parts = [show_arg(a) for a in self.args]
+        parts += [f"{k}={show_arg(v)}" for k, v in self.kwargs.items()]
+        return f"{self.function}({', '.join(parts)})"
+
+
+@dataclass(frozen=True)
+class Case:
+    """Probes plus what the grader computed for them.  ``expected`` is the
+    grader's own answer; ``context`` holds what misconception models need."""
+    probes: tuple[Probe, ...]
+    expected: Any
+    context: dict = field(default_factory=dict)
+    label: str = ""   # "the contract's example", "steps = 0", ...
+    # This case's own tolerance, where it differs from its check's (None: the check's).
+    tolerance: Tolerance | None = None
+
+    @property
+    def probe(self) -> Probe:
+        return self.probes[0]
+
+
+@dataclass(frozen=True)
+class Misconception:
+    """A wrong idea recognised from what the student's code returns.
+
+    ``model(case)`` computes what code with this misconception returns for
+    the case (None where it cannot tell); it is recognised when the student's
+    results agree with the model on every case where the model applies and
+    at least one case failed.  ``error_pattern`` instead recognises an
+    exception (``"TypeError: only length-1 arrays"``).
+    """
+    id: str
+    title: str
+    hint: str
+    model: Callable[[Case], Any] | None = None
+    error_pattern: str | None = None
+
+
+@dataclass(frozen=True)
+class Check:
+    """One graded test: a name, the function it is about, its points, how to
+    make its cases, and how to judge them."""
+    name: str
+    function: str
+    points: float
+    cases: Callable[[random.Random], list[Case]]
+    judge: Callable[["Check", list[Case], list[list[ProbeResult]]], Verdict]
+    compare: Callable[[Case, list[ProbeResult], Any], Any] | None = None
+    misconceptions: tuple[Misconception, ...] = ()
+    depends_on: tuple[str, ...] = ()   # other functions the check calls through
+    # A tighter comparison that tells apart misconceptions whose answers lie
+    # within ``compare``'s tolerance of each other (None: the first wins).
+    discern: Callable[[Case, list[ProbeResult], Any], Any] | None = None
+
+    def make_cases(self, seed: int, module: str) -> list[Case]:
+        return self.cases(random.Random(f"{seed}:{module}:{self.name}"))
+
+
+@dataclass(frozen=True)
+class Exercise:
+    module: str
+    title: str
+    checks: tuple[Check, ...]
+
+    @property
+    def points(self) -> float:
+        return sum(c.points for c in self.checks)
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """What every channel grades: a name (``calculus``), a title, and its
+    exercises in lesson order.  The engine takes one as an argument and
+    never knows which course it belongs to."""
+    name: str
+    title: str
+    exercises: tuple[Exercise, ...]
+
+    @property
+    def modules(self) -> tuple[str, ...]:
+        return tuple(e.module for e in self.exercises)
+
+    @property
+    def points(self) -> float:
+        return sum(e.points for e in self.exercises)
+
+    def exercise(self, module: str) -> Exercise:
+        for e in self.exercises:
+            if e.module == module:
+                return e
+        raise KeyError(f"{self.name} has no exercise {module!r} (one of "
+                       f"{', '.join(self.modules)})")
