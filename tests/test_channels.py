@@ -203,3 +203,30 @@ def test_pytest_refuses_an_unknown_assignment_or_the_wrong_one(tmp_path):
     plugin, _ = through_pytest(OPTIMIZERS, tmp_path, "-c", "pytest.ini")   # the ini key
     assert plugin.returncode == pytest.ExitCode.USAGE_ERROR
     assert "holds none of derivatives.py" in plugin.stderr
+
+
+def test_the_intake_cleans_up_what_it_made(klass, tmp_path):
+    """Notebooks and zips become a temporary folder of modules, removed on
+    leaving (also when grading fails); a folder of modules is used as it is."""
+    from autograder.course import ASSIGNMENTS, CALCULUS
+    from autograder.intake.submission import NotGradable, intake
+    every = tuple(ASSIGNMENTS.values())
+    with intake(klass / "folder", every) as handed_in:
+        assert handed_in.folder == handed_in.source == klass / "folder"
+        assert handed_in.assignment is CALCULUS
+    for student in ("notebooks", "zipped"):
+        with pytest.raises(RuntimeError):
+            with intake(klass / student, every) as handed_in:
+                made = handed_in.folder
+                assert sorted(p.name for p in made.glob("*.py")) == sorted(modules())
+                raise RuntimeError("the grader failed")
+        assert not made.exists(), student
+    with intake(klass / "onedown", every) as handed_in:
+        assert handed_in.folder == klass / "onedown" / "calculus-main"
+    for name in ("a", "b"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "neuron.py").write_text("")
+    with pytest.raises(NotGradable, match=r"several folders hold the modules \(a, b\); "
+                                          "hand in one folder with all of them"):
+        with intake(tmp_path, every):
+            pass
