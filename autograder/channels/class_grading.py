@@ -414,7 +414,8 @@ def _grade_all(todo: list[Path], out: Path, seed: int, limits: Limits, workers: 
             pool = ProcessPoolExecutor(max_workers=workers, mp_context=context,
                                        initializer=_pool_process, initargs=(parent, str(tmp)))
             try:
-                futures = [pool.submit(grade_student, s, out, seed, limits, course.name) for s in todo]
+                futures = [pool.submit(grade_student, s, out, seed, limits, course.name)
+                           for s in todo]
                 for future in as_completed(futures):
                     future.result()
                     if bar:
@@ -432,7 +433,7 @@ def _grade_all(todo: list[Path], out: Path, seed: int, limits: Limits, workers: 
 def read_results(path: Path, course: Assignment = ASSIGNMENTS[DEFAULT]) -> dict | None:
     """A student's results.json if it is there and has the shape grade-class
     writes for ``course`` (each test's outcome among its named fields, see
-    :func:`autograder.report.gradescope`); None otherwise (missing,
+    :func:`autograder.channels.report.gradescope`); None otherwise (missing,
     half-written, written by an older version, or edited by hand into
     something else), and the student is graded again."""
     modules = course.modules

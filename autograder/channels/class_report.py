@@ -12,7 +12,7 @@ Two tables for the instructor, rebuilt from every student's results.json
 
 Both for the one assignment the class was graded on.  Outcomes and
 misconceptions are read from each test's named fields (its ``extra_data``,
-see :func:`autograder.report.gradescope`), never from the tags' positions.
+see :func:`autograder.channels.report.gradescope`), never from the tags' positions.
 Pure functions on the results' data; the CSV text is written by the caller.
 """
 

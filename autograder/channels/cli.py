@@ -229,7 +229,8 @@ def grade(args: argparse.Namespace) -> int:
     with Sandbox() as box:
         from autograder.intake.submission import NotGradable, intake
         from autograder.channels.report import details, gradescope, score_table, write_json_atomic
-        from autograder.engine.runner import SubmissionError, grade_submission, keep_checks, parse_only
+        from autograder.engine.runner import (SubmissionError, grade_submission, keep_checks,
+                                              parse_only)
         try:
             # Notebooks are read as modules (outside any kernel); a zip is opened.
             # The assignment named, or the first whose modules the folder holds.

@@ -9,7 +9,7 @@ All or nothing per step, so there is one step per *check* of the assignment
 student with three of four ``gradient_descent`` checks right gets 25 of its
 30 points, as on Gradescope and with ``grade``.  Each step runs ``grade .
 --assignment NAME --only EXERCISE:N --strict``.  The checks and points are
-read from the assignment in :mod:`autograder.curriculum`, so they cannot
+read from the assignment in :mod:`autograder.course`, so they cannot
 drift from the contract.
 
 Assumptions about the course's template repository (the one students get):

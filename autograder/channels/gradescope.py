@@ -14,7 +14,7 @@ runs ``/autograder/run_autograder`` with the student's files in
   dependencies from PyPI, and the grader's files made unreadable to the
   unprivileged user that runs student code,
 * ``run_autograder``: hands the submission to ``python -m autograder grade``,
-  whose intake (:mod:`autograder.intake`) finds the modules as every channel
+  whose intake (:mod:`autograder.intake.submission`) finds the modules as every channel
   does (at the top, one folder down, notebooks, a zip), with the assignment
   and settings fixed when the zip was built; the script only makes sure a
   results.json is left even when the grader cannot start.
@@ -97,7 +97,7 @@ def check_out(out: Path) -> Path:
 def source_tree(package_dir: Path | None = None) -> Path:
     """The checkout this package is installed from (``pip install -e .``):
     the folder holding ``pyproject.toml`` and ``autograder/``."""
-    package_dir = Path(package_dir or Path(__file__).resolve().parent)
+    package_dir = Path(package_dir or Path(__file__).resolve().parents[1])
     checkout = package_dir.parent
     if not (checkout / "pyproject.toml").is_file():
         raise BuildError(f"{package_dir} is an installed copy with no pyproject.toml beside "
@@ -217,9 +217,10 @@ STATUS=$?
 rm -rf "$WORK"
 if [ ! -s "$RESULTS" ]; then
     # A fixed text: nothing the student chose goes into it.
+    REASON="Not graded: the grader stopped (exit status $STATUS) before writing results."
+    REASON="$REASON This is not your fault; please tell your instructor."
     printf '{"score": 0, "tests": [], "output": "%s", "extra_data": {"seed": %s}}\n' \
-        "Not graded: the grader stopped (exit status $STATUS) before writing results. This is not your fault; please tell your instructor." \
-        "$SEED" > "$RESULTS.tmp" && mv -f "$RESULTS.tmp" "$RESULTS"
+        "$REASON" "$SEED" > "$RESULTS.tmp" && mv -f "$RESULTS.tmp" "$RESULTS"
 fi
 exit 0
 """

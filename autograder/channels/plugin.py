@@ -4,7 +4,7 @@
 ``submission`` ini key); ``pytest --submission PATH`` grades whatever
 ``grade`` takes -- a folder of an assignment's modules, the modules one
 folder down, nbgrader notebooks, a .zip -- read by the same intake
-(:mod:`autograder.intake`).  ``--assignment NAME`` (or the ``assignment``
+(:mod:`autograder.intake.submission`).  ``--assignment NAME`` (or the ``assignment``
 ini key) says which assignment; by default, the one whose modules are found.
 Each check is one test item; the whole submission is graded once, in the
 sandbox, when the first item runs.  Failures show the check's feedback, not

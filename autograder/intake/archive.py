@@ -2,7 +2,7 @@
 
 Only an assignment's modules (``<module>.py`` or ``<module>.ipynb``) are
 read from the archive, from the one folder in it nearest the top that holds
-any; the intake (:mod:`autograder.intake`) writes each under its own fixed
+any; the intake (:mod:`autograder.intake.submission`) writes each under its own fixed
 name into a temporary folder: no path from the archive ever reaches the file
 system, and nothing else in it (``__MACOSX/``, hidden files, a virtualenv)
 is unpacked.  Members larger

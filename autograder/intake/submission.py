@@ -6,10 +6,10 @@ calls it), ``grade-class`` and the pytest plugin -- hands its path to
 
 * a folder holding an assignment's modules (``<module>.py``, or the
   nbgrader notebooks ``<module>.ipynb``, read as modules by
-  :mod:`autograder.ipynb`),
+  :mod:`autograder.intake.ipynb`),
 * a folder whose only subfolder holding any of them does (a repository
   inside a download; hidden folders and symbolic links are skipped),
-* a ``.zip`` of either (read by :mod:`autograder.archive`), or a folder
+* a ``.zip`` of either (read by :mod:`autograder.intake.archive`), or a folder
   holding nothing but one such ``.zip``,
 
 and yields a :class:`Submission`: the folder of ``.py`` modules to grade
@@ -137,8 +137,9 @@ def locate(path: Path, assignments: Sequence[Assignment]) -> Path:
     except OSError as exc:
         raise NotGradable(f"cannot read {path} ({exc.strerror or exc})") from None
     if links:
+        what = "is a symbolic link" if len(links) == 1 else "are symbolic links"
         raise NotGradable(
-            f"{', '.join(links)} {'is a symbolic link' if len(links) == 1 else 'are symbolic links'}"
+            f"{', '.join(links)} {what}"
             f" to a folder in {path}; hand in the files themselves (symbolic links, which the "
             "grader never follows, could point outside the submission)")
     raise NotGradable(f"{path}: holds none of {names} (nor their .ipynb notebooks, nor one "
