@@ -45,12 +45,9 @@ ASSIGNMENTS = {"calculus": (SOLUTIONS, CORPUS), "optimizers": (ROOT / "solutions
                                                           CORPUS / "optimizers")}
 
 
-def exercises_of(assignment: str):
-    if assignment == "optimizers":
-        from autograder.course.optimizers import EXERCISES
-    else:
-        from autograder.course import EXERCISES
-    return EXERCISES
+def exercises_of(name: str):
+    from autograder.course import assignment
+    return assignment(name)
 
 
 def corpus_jobs(base: Path, assignment: str) -> list[Job]:
@@ -107,8 +104,8 @@ def main(argv=None) -> int:
                     if (folder := module_folder(s)) is not None]
         seeds = range(args.first_seed, args.first_seed + args.seeds)
         started = time.monotonic()
-        results = sweep(jobs, seeds, workers=args.workers, limits=settings.limits,
-                        progress=sys.stderr.isatty(), exercises=exercises_of(args.assignment))
+        results = sweep(jobs, seeds, exercises_of(args.assignment), workers=args.workers,
+                        limits=settings.limits, progress=sys.stderr.isatty())
         elapsed = time.monotonic() - started
     unstable = [r for r in results if not r.stable]
     for r in unstable:

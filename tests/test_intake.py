@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from autograder.intake.archive import modules_of
+from autograder.course import CALCULUS
 from autograder.intake.ipynb import to_python
 from autograder.engine.runner import grade_submission
 from conftest import CORPUS, ROOT, SOLUTIONS, marked_processes
@@ -155,7 +156,7 @@ def test_nothing_a_submission_links_to_is_graded(hostile_class, sandbox, tmp_pat
     folder.parent.mkdir()
     shutil.copytree(HOSTILE / "linked_inside", folder, symlinks=True)
     with modules_of(folder) as modules:
-        result = grade_submission(modules, seed=7, sandbox=sandbox)
+        result = grade_submission(modules, CALCULUS, seed=7, sandbox=sandbox)
     assert result.score == 0
     plugin = subprocess.run([sys.executable, "-m", "pytest", "--submission", str(folder),
                              "-p", "no:cacheprovider", "-q"], cwd=tmp_path,

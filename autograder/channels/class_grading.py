@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from autograder.engine.config import Limits
-from autograder.course import MODULES
+from autograder.course import CALCULUS, MODULES
 from autograder.channels.report import write_atomic
 
 COLUMNS = ("student", *MODULES, "total", "seed", "status")
@@ -291,7 +291,8 @@ def _grade(student: Path, seed: int, limits: Limits) -> tuple[str, dict, str]:
                         + " (or .ipynb, or one .zip holding them) found")
     try:
         with modules_of(folder or archive) as modules:   # notebooks, zips: as modules
-            result = grade_submission(modules, seed=seed, limits=limits, sandbox=process_sandbox())
+            result = grade_submission(modules, CALCULUS, seed=seed, limits=limits,
+                                      sandbox=process_sandbox())
         result = dataclasses.replace(result, submission=str(folder or archive))
     except Exception as exc:                  # one student never stops the class
         if isinstance(exc, (SubmissionError, ArchiveError)):

@@ -56,7 +56,8 @@ def build_parser() -> argparse.ArgumentParser:
                           "(needs the [classroom] extra)")
     room.add_argument("course", type=Path, help="the course folder (created if missing)")
     room.add_argument("--assignment", default="calculus",
-                      help="the assignment's name in source/ (default: calculus)")
+                      help="the assignment whose notebooks to write in source/NAME/, one of "
+                      "the course's: calculus or optimizers (default: calculus)")
     room.add_argument("--seed", type=int, default=None,
                       help="the secret seed of the hidden tests (default: kept from the "
                       "last run, or chosen at random the first time)")
@@ -193,10 +194,6 @@ def grade(args: argparse.Namespace) -> int:
     from autograder.engine.runner import parse_only
     try:
         settings = resolve({k: getattr(args, k) for k in ("seed", "timeout", "memory", "output")})
-        try:
-            selection = parse_only(args.only) if args.only else None
-        except ValueError as exc:
-            raise ConfigError(f"--only {exc}") from None
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -217,10 +214,15 @@ def grade(args: argparse.Namespace) -> int:
                               else infer_assignment(modules))
                 except ValueError as exc:
                     raise SubmissionError(f"--assignment: {exc}") from None
-                exercises = course.exercises
-                result = grade_submission(modules, seed=settings.seed, limits=settings.limits,
+                try:
+                    selection = parse_only(args.only, course) if args.only else None
+                except ValueError as exc:
+                    print(f"error: --only {exc}", file=sys.stderr)
+                    return 2
+                result = grade_submission(modules, course, seed=settings.seed,
+                                          limits=settings.limits,
                                           only=None if selection is None else tuple(selection),
-                                          sandbox=box, exercises=exercises)
+                                          sandbox=box)
             result = dataclasses.replace(result, submission=str(args.folder))
             if selection is not None:
                 result = keep_checks(result, selection)

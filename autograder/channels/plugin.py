@@ -36,8 +36,9 @@ class GradingState:
 
     def grade(self) -> SubmissionResult:
         if self.result is None:
+            from autograder.course import CALCULUS
             from autograder.engine.runner import grade_submission
-            self.result = grade_submission(self.submission, seed=self.settings.seed,
+            self.result = grade_submission(self.submission, CALCULUS, seed=self.settings.seed,
                                            limits=self.settings.limits)
         return self.result
 
@@ -76,9 +77,10 @@ def pytest_configure(config: pytest.Config) -> None:
         # run in this process.
         config.args = [str(ANCHOR)]
     if option:
+        from autograder.course import CALCULUS
         from autograder.engine.runner import SubmissionError, check_submission
         try:
-            check_submission(folder)
+            check_submission(folder, CALCULUS.modules)
         except SubmissionError as exc:
             raise pytest.UsageError(str(exc)) from None
 
