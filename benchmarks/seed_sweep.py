@@ -34,7 +34,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from autograder.channels.class_grading import find_students  # noqa: E402
-from autograder.course import ASSIGNMENTS  # noqa: E402
 from autograder.engine.config import ConfigError, resolve  # noqa: E402
 from autograder.engine.seed_sweep import Job, sweep  # noqa: E402
 from autograder.intake.submission import NotGradable, locate  # noqa: E402
@@ -47,12 +46,9 @@ ASSIGNMENTS = {"calculus": (SOLUTIONS, CORPUS), "optimizers": (ROOT / "solutions
                                                           CORPUS / "optimizers")}
 
 
-def exercises_of(assignment: str):
-    if assignment == "optimizers":
-        from autograder.course.optimizers import EXERCISES
-    else:
-        from autograder.course import EXERCISES
-    return EXERCISES
+def exercises_of(name: str):
+    from autograder.course import assignment
+    return assignment(name)
 
 
 def corpus_jobs(base: Path, assignment: str) -> list[Job]:
@@ -106,11 +102,11 @@ def main(argv=None) -> int:
                       "one folder per submission", file=sys.stderr)
                 return 2
             jobs = [Job(folder) for s in find_students(args.root)
-                    if (folder := module_folder(s)) is not None]
+                    if (folder := module_folder(s, exercises_of(args.assignment))) is not None]
         seeds = range(args.first_seed, args.first_seed + args.seeds)
         started = time.monotonic()
-        results = sweep(jobs, seeds, workers=args.workers, limits=settings.limits,
-                        progress=sys.stderr.isatty(), exercises=exercises_of(args.assignment))
+        results = sweep(jobs, seeds, exercises_of(args.assignment), workers=args.workers,
+                        limits=settings.limits, progress=sys.stderr.isatty())
         elapsed = time.monotonic() - started
     unstable = [r for r in results if not r.stable]
     for r in unstable:
@@ -125,11 +121,11 @@ def main(argv=None) -> int:
     return 1 if unstable else 0
 
 
-def module_folder(student: Path) -> Path | None:
-    """Where the student's modules are, as the intake finds them (a folder
-    only: the sweep grades folders, not zips)."""
+def module_folder(student: Path, course) -> Path | None:
+    """Where the student's modules of ``course`` are, as the intake finds
+    them (a folder only: the sweep grades folders, not zips)."""
     try:
-        found = locate(student, tuple(ASSIGNMENTS.values()))
+        found = locate(student, (course,))
     except NotGradable:
         return None
     return found if found.is_dir() else None

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from autograder.engine.config import Limits
+from autograder.course import CALCULUS
 from autograder.engine.runner import grade_submission
 from autograder.sandbox.client import Sandbox
 
@@ -56,10 +57,12 @@ def submission(tmp_path):
 
 @pytest.fixture
 def grade(sandbox):
-    """``grade(folder, only=None, limits=None, seed=SEED)`` with the shared sandbox."""
-    def run(folder: Path, only=None, limits: Limits | None = None, seed: int = SEED):
-        return grade_submission(folder, seed=seed, limits=limits or Limits(), only=only,
-                                sandbox=sandbox)
+    """``grade(folder, only=None, limits=None, seed=SEED)``: assignment 1
+    (``course=`` another) with the shared sandbox."""
+    def run(folder: Path, only=None, limits: Limits | None = None, seed: int = SEED,
+            course=CALCULUS):
+        return grade_submission(folder, course, seed=seed, limits=limits or Limits(),
+                                only=only, sandbox=sandbox)
     return run
 
 

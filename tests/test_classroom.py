@@ -158,6 +158,45 @@ def test_bad_input_is_refused_with_the_file_named(tmp_path):
     assert run.returncode == 2 and "is a file" in run.stderr
 
 
+def test_assignment_2_builds_from_its_own_exercises_and_lessons(tmp_path):
+    """`classroom --assignment optimizers` (solutions/optimizers/ by default)
+    writes assignment 2's notebooks beside assignment 1's, in one course
+    with one seed; an assignment the course does not have is one line and
+    exit status 2."""
+    from autograder.course import OPTIMIZERS
+    course = tmp_path / "course"
+    make_course(course, solutions=SOLUTIONS, seed=4242)
+    run = subprocess.run([sys.executable, "-m", "autograder", "classroom", str(course),
+                          "--assignment", "optimizers"],
+                         cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert "secret seed 4242" in run.stdout
+    assert json.loads((course / MANIFEST).read_text())["assignments"] == ["calculus",
+                                                                         "optimizers"]
+    total = 0.0
+    for exercise in OPTIMIZERS.exercises:
+        notebook = nbformat.read(course / "source" / "optimizers" / f"{exercise.module}.ipynb",
+                                 as_version=4)
+        nbformat.validate(notebook)
+        assert notebook.cells[0].source.startswith(exercise.lesson.intro)
+        markdown = [c.source for c in notebook.cells if c.cell_type == "markdown"]
+        assert all(text in markdown for text in exercise.lesson.before.values())
+        points = [c.metadata["nbgrader"]["points"] for c in nbgrader_cells(notebook, "grade")]
+        assert points == [c.points for c in exercise.checks]
+        assert {c.metadata["nbgrader"]["grade_id"] for c in nbgrader_cells(
+            notebook, "solution")} == set(exercise.functions)
+        total += sum(points)
+    assert total == 100
+    momentum = (course / "source" / "optimizers" / "momentum.ipynb").read_text()
+    assert "look-ahead" in momentum and "require('momentum_descent returns" in momentum
+    run = subprocess.run([sys.executable, "-m", "autograder", "classroom", str(tmp_path / "x"),
+                          "--assignment", "optimisers"],
+                         cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 2 and not (tmp_path / "x").exists()
+    assert run.stderr == ("error: --assignment: no assignment 'optimisers' (one of calculus, "
+                          "optimizers)\n")
+
+
 def test_split_solution_keeps_closing_markers_and_comments():
     pieces = split_solution((SOLUTIONS / "neuron.py").read_text(), SOLUTIONS / "neuron.py")
     given = [p for p in pieces if p.graded_function is None]
@@ -299,6 +338,8 @@ def test_questions_are_function_names_or_check_names():
     assert len(checks) == 1
     with pytest.raises(ValueError, match="the questions are: .*critical_learning_rate"):
         exercise_of("dff")
+    exercise, checks = exercise_of("adam")         # assignment 2's
+    assert exercise.module == "adaptive" and [c.points for c in checks] == [10]
 
 
 # ---------------------------------------------------------------- pictures
@@ -355,7 +396,7 @@ def test_learning_rates_and_loss_surface():
     assert list(lines["your gradients"].get_xdata()) == pytest.approx(
         list(lines["reference path"].get_xdata()))
     assert surface._repr_png_().startswith(b"\x89PNG")
-    w, b = plots.descent_path(plots.neuron_gradients, -2, -2, 1.0, 1000)[-1]
+    w, b = plots.reference_path()[-1]     # the course's own gradients, from (-2, -2)
     assert (w, b) == pytest.approx((1.79172, -2.28212), abs=1e-5)
 
 
@@ -397,6 +438,7 @@ def test_check_hint_and_require_in_a_kernel(tmp_path):
         'check("df")',
         "def quadratic_grad(x):\n    # YOUR CODE HERE\n    raise NotImplementedError()",
         'check("quadratic_grad")',
+        'hint("nesterov_descent")',                   # assignment 2's, in the same kernel
     ]
     nb = run_notebook(cells, tmp_path)
     wrong, hinted, required = (outputs(nb.cells[i]) for i in (2, 3, 4))
@@ -415,6 +457,7 @@ def test_check_hint_and_require_in_a_kernel(tmp_path):
     assert "not attempted" in outputs(nb.cells[9]) and "df is missing" not in outputs(nb.cells[9])
     # The line of the stub is given in the cell it came from (In [11] is cells[10]).
     assert "raises NotImplementedError (line 3 of cell In [11])" in outputs(nb.cells[11])
+    assert "hint for nesterov_descent: The loop of momentum_descent" in outputs(nb.cells[12])
     assert not any(o.output_type == "stream" and o.name == "stderr"
                    for c in nb.cells for o in c.outputs)
 

@@ -36,6 +36,7 @@ from pathlib import Path
 import pytest
 
 from autograder.engine.config import Limits
+from autograder.course import CALCULUS
 from autograder.channels.feedback import render
 from autograder.engine.outcomes import Outcome, SubmissionResult
 from autograder.engine.runner import grade_submission
@@ -184,7 +185,8 @@ def own_grade():
     their replies (see tests/test_sandbox.py)."""
     with Sandbox() as box:
         def run(folder: Path, only=None, limits: Limits = LIMITS, seed: int = 20261122):
-            return grade_submission(folder, seed=seed, limits=limits, only=only, sandbox=box)
+            return grade_submission(folder, CALCULUS, seed=seed, limits=limits, only=only,
+                                    sandbox=box)
         yield run
 
 
@@ -652,7 +654,8 @@ def test_kill_all_spares_a_concurrent_grading(submission, tmp_path):
 
     def grade_victim():
         with Sandbox() as box:
-            outcome["result"] = grade_submission(victim, seed=1, only=("neuron",), sandbox=box,
+            outcome["result"] = grade_submission(victim, CALCULUS, seed=1, only=("neuron",),
+                                                 sandbox=box,
                                                  limits=Limits(time_seconds=20))
 
     thread = threading.Thread(target=grade_victim)
@@ -660,7 +663,8 @@ def test_kill_all_spares_a_concurrent_grading(submission, tmp_path):
     time.sleep(2.0)    # the victim's neuron worker is in its sleeps by now
     module, source = hostile("kill_all")
     with Sandbox() as box:
-        grade_submission(submission({module: source}), seed=1, only=(module,), sandbox=box,
+        grade_submission(submission({module: source}), CALCULUS, seed=1, only=(module,),
+                         sandbox=box,
                          limits=LIMITS)
     thread.join(60)
     result = outcome["result"]

@@ -156,8 +156,8 @@ def test_nothing_a_submission_links_to_is_graded(hostile_class, sandbox, tmp_pat
     folder.parent.mkdir()
     shutil.copytree(HOSTILE / "linked_inside", folder, symlinks=True)
     with intake(folder, tuple(ASSIGNMENTS.values())) as handed_in:
-        result = grade_submission(handed_in.folder, seed=7, sandbox=sandbox,
-                                  exercises=handed_in.assignment.exercises)
+        result = grade_submission(handed_in.folder, handed_in.assignment, seed=7,
+                                  sandbox=sandbox)
     assert result.score == 0
     plugin = subprocess.run([sys.executable, "-m", "pytest", "--submission", str(folder),
                              "-p", "no:cacheprovider", "-q"], cwd=tmp_path,

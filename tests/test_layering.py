@@ -79,8 +79,8 @@ def test_every_module_sits_in_a_role_folder():
     assert not loose, f"modules outside {', '.join(ROLES)}: {loose}"
 
 
-@pytest.mark.xfail(strict=True, reason="runner and the intake still default to the first "
-                   "assignment; they take it as an argument in the next change")
+@pytest.mark.xfail(strict=True, reason="the intake still defaults to the first assignment "
+                   "(archive, ipynb); it takes it as an argument in the next change")
 def test_imports_go_one_way():
     wrong = []
     for module, path in sorted(MODULES.items()):

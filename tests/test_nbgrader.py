@@ -1,6 +1,7 @@
-"""The classroom end to end with the real nbgrader, in a temporary course:
-generate_assignment, validate (and --invert), autograde of three
-submissions, generate_feedback and export, as an instructor runs them."""
+"""The classroom end to end with the real nbgrader, in a temporary course
+holding both assignments: generate_assignment, validate (and --invert) of
+assignment 1, autograde of three students' submissions of each,
+generate_feedback and export, as an instructor runs them."""
 
 from __future__ import annotations
 
@@ -18,15 +19,20 @@ import pytest
 
 from autograder.channels.classroom import answer_release, make_course
 from autograder.engine.config import Limits
-from autograder.course import EXERCISES
+from autograder.course import ASSIGNMENTS
 from autograder.channels.notebook import PUBLIC_SEED
 from autograder.engine.runner import grade_submission
 
-from conftest import CORPUS, SOLUTIONS
+from conftest import CORPUS, OPTIMIZERS, SOLUTIONS
 
 SEED = 31337
 ASSIGNMENT = "calculus"
-MISCONCEPTION = CORPUS / "misconceptions" / "gd-ascent" / "gradient_descent.py"
+# Each assignment's reference, and the module with a misconception that
+# the student "mistaken" hands in (the rest of their work is the reference).
+REFERENCE = {"calculus": SOLUTIONS, "optimizers": OPTIMIZERS}
+MISTAKE = {"calculus": CORPUS / "misconceptions" / "gd-ascent" / "gradient_descent.py",
+           "optimizers": CORPUS / "optimizers" / "misconceptions" / "momentum-moving-average"
+           / "momentum.py"}
 
 
 def nbgrader(course: Path, *args: str) -> subprocess.CompletedProcess:
@@ -39,65 +45,79 @@ def nbgrader(course: Path, *args: str) -> subprocess.CompletedProcess:
     return run
 
 
-def modules(overrides: dict[str, str] | None = None) -> dict[str, str]:
-    """The reference modules' sources, with ``{module: source}`` overrides."""
-    return {p.stem: p.read_text(encoding="utf-8") for p in SOLUTIONS.glob("*.py")} | \
-        (overrides or {})
+def modules(assignment: str, mistaken: bool = False) -> dict[str, str]:
+    """The assignment's reference modules' sources, with the misconception's
+    module in place of its own when ``mistaken``."""
+    sources = {p.stem: p.read_text(encoding="utf-8") for p in REFERENCE[assignment].glob("*.py")}
+    if mistaken:
+        sources[MISTAKE[assignment].stem] = MISTAKE[assignment].read_text(encoding="utf-8")
+    return sources
 
 
 @pytest.fixture(scope="module")
 def course(tmp_path_factory):
-    """The whole term, run once: (course folder, {step: output})."""
+    """The whole term, both assignments in one course, run once: (course
+    folder, {step: output}).  Each nbgrader step runs once for both
+    assignments (nbgrader reads its assignment argument as a pattern)."""
     root = tmp_path_factory.mktemp("nbgrader-course")
-    make_course(root, solutions=SOLUTIONS, assignment=ASSIGNMENT, seed=SEED)
-    log = {"generate": nbgrader(root, "generate_assignment", ASSIGNMENT)}
+    for name, reference in REFERENCE.items():
+        make_course(root, solutions=reference, assignment=name, seed=SEED)
+    log = {"generate": nbgrader(root, "generate_assignment", "*")}
+    # validate runs every notebook once more: assignment 1's are enough to
+    # show it agrees (autograde below holds assignment 2 to the same).
     source, release = root / "source" / ASSIGNMENT, root / "release" / ASSIGNMENT
     log["validate"] = nbgrader(root, "validate", *sorted(map(str, source.glob("*.ipynb"))))
     log["invert"] = nbgrader(root, "validate", "--invert",
                              *sorted(map(str, release.glob("*.ipynb"))))
     submitted = root / "submitted"
-    answer_release(release, submitted / "reference" / ASSIGNMENT, modules())
-    (submitted / "untouched").mkdir(parents=True)
-    shutil.copytree(release, submitted / "untouched" / ASSIGNMENT)
-    answer_release(release, submitted / "ascent" / ASSIGNMENT,
-                   modules({"gradient_descent": MISCONCEPTION.read_text(encoding="utf-8")}))
-    log["autograde"] = nbgrader(root, "autograde", ASSIGNMENT)
-    log["feedback"] = nbgrader(root, "generate_feedback", ASSIGNMENT)
+    for name in REFERENCE:
+        release = root / "release" / name
+        answer_release(release, submitted / "reference" / name, modules(name))
+        shutil.copytree(release, submitted / "untouched" / name)
+        answer_release(release, submitted / "mistaken" / name, modules(name, mistaken=True))
+    log["autograde"] = nbgrader(root, "autograde", "*")
+    log["feedback"] = nbgrader(root, "generate_feedback", "*")
     log["export"] = nbgrader(root, "export")
     return root, log
 
 
-def engine_scores(tmp_path: Path) -> dict[str, float]:
+def engine_scores(tmp_path: Path, assignment: str) -> dict[str, float]:
     """What the engine gives the misconception's modules, per exercise: a
     test cell scores when its check passes with the public and the secret seed."""
-    folder = tmp_path / "ascent"
+    folder = tmp_path / "mistaken"
     folder.mkdir()
-    for path in SOLUTIONS.glob("*.py"):
+    for path in REFERENCE[assignment].glob("*.py"):
         (folder / path.name).write_text(path.read_text())
-    shutil.copyfile(MISCONCEPTION, folder / "gradient_descent.py")
-    runs = [grade_submission(folder, seed=s, limits=Limits()) for s in (PUBLIC_SEED, SEED)]
+    shutil.copyfile(MISTAKE[assignment], folder / MISTAKE[assignment].name)
+    runs = [grade_submission(folder, ASSIGNMENTS[assignment], seed=s, limits=Limits())
+            for s in (PUBLIC_SEED, SEED)]
     return {e.module: sum(c.points for i, c in enumerate(e.checks)
                           if all(r.exercise(e.module).checks[i].score for r in runs))
             for e in runs[0].exercises}
 
 
-def test_release_holds_no_solutions_and_no_hidden_tests(course):
+@pytest.mark.parametrize("assignment, answers", [
+    ("calculus", ("9 * x**2 - 4 * x + 1", "x = x - learning_rate * grad(x)",
+                  "return 2 * (x - 4)")),
+    ("optimizers", ("u = beta * u + learning_rate * np.asarray(grad(x), dtype=float)",
+                    "e = np.exp(z - np.max(z))"))])
+def test_release_holds_no_solutions_and_no_hidden_tests(course, assignment, answers):
     root, _ = course
-    release = root / "release" / ASSIGNMENT
+    release = root / "release" / assignment
+    exercises = ASSIGNMENTS[assignment].exercises
     assert sorted(p.name for p in release.glob("*.ipynb")) == sorted(
-        f"{e.module}.ipynb" for e in EXERCISES)
+        f"{e.module}.ipynb" for e in exercises)
     text = "\n".join(p.read_text() for p in release.glob("*.ipynb"))
     assert "BEGIN SOLUTION" not in text and "HIDDEN TESTS" not in text
     assert str(SEED) not in text
-    for line in ("9 * x**2 - 4 * x + 1", "x = x - learning_rate * grad(x)",
-                 "return 2 * (x - 4)"):
-        assert line in (SOLUTIONS / "derivatives.py").read_text() + \
-            (SOLUTIONS / "gradient_descent.py").read_text()
+    reference = "\n".join(p.read_text() for p in REFERENCE[assignment].glob("*.py"))
+    for line in answers:
+        assert line in reference
         assert line not in text
     stubs = [c.source for p in release.glob("*.ipynb")
              for c in nbformat.read(p, as_version=4).cells
              if c.metadata.get("nbgrader", {}).get("solution")]
-    assert len(stubs) == sum(len({c.function for c in e.checks}) for e in EXERCISES)
+    assert len(stubs) == sum(len(e.functions) for e in exercises)
     assert all(s.rstrip().endswith("# YOUR CODE HERE\n    raise NotImplementedError()")
                for s in stubs)
 
@@ -110,28 +130,32 @@ def test_validate_passes_on_the_source_and_inverted_on_the_release(course):
     assert said.count("Success! The notebook does not pass any tests.") == 4
 
 
-def test_export_holds_the_expected_scores(course, tmp_path):
+@pytest.mark.parametrize("assignment, untouched_exercise", [("calculus", "derivatives"),
+                                                            ("optimizers", "backprop")])
+def test_export_holds_the_expected_scores(course, tmp_path, assignment, untouched_exercise):
     root, _ = course
     with open(root / "grades.csv", newline="") as fh:
-        rows = {r["student_id"]: r for r in csv.DictReader(fh)}
+        rows = {r["student_id"]: r for r in csv.DictReader(fh) if r["assignment"] == assignment}
     assert float(rows["reference"]["score"]) == 100.0
     assert float(rows["untouched"]["score"]) == 0.0
-    expected = engine_scores(tmp_path)
-    assert 0 < sum(expected.values()) < 100 and expected["derivatives"] == 25
-    assert float(rows["ascent"]["score"]) == sum(expected.values())
+    expected = engine_scores(tmp_path, assignment)
+    assert 0 < sum(expected.values()) < 100 and expected[untouched_exercise] == \
+        ASSIGNMENTS[assignment].exercise(untouched_exercise).points
+    assert float(rows["mistaken"]["score"]) == sum(expected.values())
     assert {r["max_score"] for r in rows.values()} == {"100.0"}
 
     from nbgrader.api import Gradebook
     with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gradebook:
-        for exercise in EXERCISES:
-            notebook = gradebook.find_submission_notebook(exercise.module, ASSIGNMENT, "ascent")
+        for exercise in ASSIGNMENTS[assignment].exercises:
+            notebook = gradebook.find_submission_notebook(exercise.module, assignment,
+                                                          "mistaken")
             assert notebook.score == expected[exercise.module], exercise.module
             assert notebook.max_score == exercise.points
 
 
 def test_feedback_shows_the_misconceptions_hint_and_picture(course):
     root, _ = course
-    page = html.unescape((root / "feedback" / "ascent" / ASSIGNMENT /
+    page = html.unescape((root / "feedback" / "mistaken" / ASSIGNMENT /
                           "gradient_descent.html").read_text())
     assert "The gradient points uphill. To go down, step against it" in page
     assert "recognised: steps taken along the gradient (ascent)" in page
@@ -144,9 +168,21 @@ def test_feedback_shows_the_misconceptions_hint_and_picture(course):
         (root / "feedback" / "reference" / ASSIGNMENT / "gradient_descent.html").read_text())
 
 
+def test_assignment_2s_feedback_shows_its_misconception(course):
+    root, _ = course
+    page = html.unescape((root / "feedback" / "mistaken" / "optimizers" /
+                          "momentum.html").read_text())
+    assert "recognised: the moving average v = β·v + (1 − β)·g" in page
+    assert "(13 points, with other inputs too)" in page       # nesterov_descent is right
+    assert re.search(r'src="data:image/png;base64,', page)   # the paths, theirs and the reference
+    assert str(SEED) not in page
+
+
 def test_test_cells_write_nothing_to_stderr(course):
     root, _ = course
-    for notebook in (root / "autograded").glob(f"*/{ASSIGNMENT}/*.ipynb"):
+    notebooks = sorted((root / "autograded").glob("*/*/*.ipynb"))
+    assert len(notebooks) == 3 * 8          # three students, two assignments of four
+    for notebook in notebooks:
         for cell in nbformat.read(notebook, as_version=4).cells:
             if cell.metadata.get("nbgrader", {}).get("grade"):
                 assert not [o for o in cell.get("outputs", [])

@@ -374,7 +374,7 @@ def test_the_seed_changes_no_corpus_grade(tmp_path, pytestconfig):
             shutil.copyfile(path, folder / path.name)
             jobs.append(Job(folder, (path.stem,)))
     quick = Limits(time_seconds=3, memory_bytes=512 * MIB, output_bytes=64 * 1024)
-    swept = sweep(jobs, range(SEED, SEED + 50), workers=2, limits=quick, exercises=EXERCISES)
+    swept = sweep(jobs, range(SEED, SEED + 50), EXERCISES, workers=2, limits=quick)
     unstable = [s.describe() for s in swept if not s.stable]
     assert not unstable, "\n".join(unstable)
     hold_to_record(pytestconfig, CORPUS / "verdicts.json",

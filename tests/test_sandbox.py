@@ -15,6 +15,7 @@ import os
 import pytest
 
 from autograder.engine.config import Limits
+from autograder.course import CALCULUS
 from autograder.sandbox.client import PACKAGE_DIR, Sandbox
 from autograder.engine.expressions import TreeError, rebuild_tree
 from autograder.sandbox.protocol import Malformed, as_float, as_vector, decode_value, read_lines
@@ -187,7 +188,7 @@ def test_a_server_that_could_not_sweep_is_replaced_and_nothing_is_lost(tmp_path,
         box.start()
         first = box._proc
         assert first is not None
-        result = grade_submission(SOLUTIONS, seed=SEED, limits=LIMITS, sandbox=box)
+        result = grade_submission(SOLUTIONS, CALCULUS, seed=SEED, limits=LIMITS, sandbox=box)
         assert box._proc is not first                     # a new server took over
     assert result.score == result.max_score == 100
 
@@ -212,7 +213,7 @@ def test_without_namespaces_grading_goes_on_and_says_so(tmp_path, monkeypatch):
     (tmp_path / "child.py").write_text(forced, encoding="utf-8")
     monkeypatch.setattr(sandbox_module, "CHILD_SOURCE", tmp_path / "child.py")
     with Sandbox() as box:
-        result = grade_submission(SOLUTIONS, seed=SEED, limits=LIMITS, sandbox=box,
+        result = grade_submission(SOLUTIONS, CALCULUS, seed=SEED, limits=LIMITS, sandbox=box,
                                   only=("derivatives",))
     assert result.score == result.max_score
     assert all(e.isolated and set(e.gaps) == {"ipc", "network", "root"}

@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from autograder.engine.config import Limits
+from autograder.course import CALCULUS
 from autograder.engine.runner import grade_seeds
 from autograder.engine.seed_sweep import Job, signature, sweep
 
@@ -89,7 +90,8 @@ def swept(corpus_jobs):
         limits = ENTRY_LIMITS.get(key, HOSTILE_LIMITS if key[0] == "hostile" else LIMITS)
         groups.setdefault(limits, []).append(key)
     for limits, keys in groups.items():
-        results = sweep([corpus_jobs[k] for k in keys], SEEDS, workers=2, limits=limits)
+        results = sweep([corpus_jobs[k] for k in keys], SEEDS, CALCULUS, workers=2,
+                        limits=limits)
         out.update(zip(keys, results))
     return out
 
@@ -155,7 +157,8 @@ def test_the_sweep_catches_a_grade_that_depends_on_the_seed(tmp_path):
     source = source.replace("    return sigmoid(w * x + b)",
                             "    return sigmoid(w * x + b) if w > 0 else sigmoid(b)")
     (folder / "neuron.py").write_text(source, encoding="utf-8")
-    (result,) = sweep([Job(folder, ("neuron",))], range(200), workers=1, limits=LIMITS)
+    (result,) = sweep([Job(folder, ("neuron",))], range(200), CALCULUS, workers=1,
+                      limits=LIMITS)
     assert not result.stable
     text = result.describe()
     assert "neuron: predict is sigmoid(w*x + b): " in text
@@ -178,13 +181,13 @@ def test_a_hang_under_some_seeds_is_not_taken_for_every_seed(tmp_path, sandbox):
         "    return sigmoid(w * x + b)")
     (folder / "neuron.py").write_text(source, encoding="utf-8")
     quick = Limits(time_seconds=1, memory_bytes=512 * MIB, output_bytes=64 * 1024)
-    hanging, clean = grade_seeds(folder, (0, 71), limits=quick, only=("neuron",),
+    hanging, clean = grade_seeds(folder, CALCULUS, (0, 71), limits=quick, only=("neuron",),
                                  sandbox=sandbox)
     outcome = {c.function: c.outcome.value for e in clean.exercises for c in e.checks}
     assert outcome["predict"] == "passed"
     assert {c.function: c.outcome.value for e in hanging.exercises
             for c in e.checks}["predict"] == "limit"
-    (swept,) = sweep([Job(folder, ("neuron",))], (0, 71), workers=1, limits=quick)
+    (swept,) = sweep([Job(folder, ("neuron",))], (0, 71), CALCULUS, workers=1, limits=quick)
     assert not swept.stable
 
 
@@ -196,7 +199,8 @@ def test_grading_the_seeds_together_agrees_with_grading_them_apart(corpus_jobs, 
         if kind == "hostile" and name not in ("crash_segfault", "exit_in_function",
                                               "eq_everything", "patch_numpy"):
             continue     # the rest are graded one by one in test_hostile.py
-        together = [signature(r) for r in grade_seeds(job.submission, seeds, limits=LIMITS,
+        together = [signature(r) for r in grade_seeds(job.submission, CALCULUS, seeds,
+                                                       limits=LIMITS,
                                                        only=job.only, sandbox=sandbox)]
         apart = [signature(grade(job.submission, only=job.only, limits=LIMITS, seed=seed))
                  for seed in seeds]

@@ -265,8 +265,8 @@ def _grade(student: Path, seed: int, limits: Limits,
             "link; put the folder itself in the class folder"))
     try:
         with intake(student, (course,)) as handed_in:   # notebooks, zips: as modules
-            result = grade_submission(handed_in.folder, seed=seed, limits=limits,
-                                      sandbox=process_sandbox(), exercises=course.exercises)
+            result = grade_submission(handed_in.folder, course, seed=seed, limits=limits,
+                                      sandbox=process_sandbox())
         result = dataclasses.replace(result, submission=str(handed_in.source))
     except Exception as exc:                  # one student never stops the class
         if isinstance(exc, NotGradable):

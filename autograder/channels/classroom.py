@@ -1,12 +1,14 @@
-"""Generate an nbgrader course from ``solutions/``, the lessons and the checks.
+"""Generate an nbgrader course from ``solutions/<assignment>/`` and the exercises.
 
     python -m autograder classroom COURSE_DIR [--assignment calculus] [--seed N]
 
-writes ``COURSE_DIR/nbgrader_config.py`` and one notebook per exercise in
-``COURSE_DIR/source/<assignment>/``.  Each notebook opens with its lesson,
+writes ``COURSE_DIR/nbgrader_config.py`` and one notebook per exercise of
+the assignment in ``COURSE_DIR/source/<assignment>/``.  Each notebook opens
+with the exercise's lesson (:attr:`autograder.engine.spec.Exercise.lesson`),
 then for every function: the text that introduces it, a solution cell (the
-reference code between nbgrader's ``### BEGIN/END SOLUTION`` markers), and
-one autograded test cell per check with the contract's points.  A test cell
+reference code between nbgrader's ``### BEGIN/END SOLUTION`` markers), one
+autograded test cell per check with the contract's points, and the
+lesson's picture, if it has one there.  A test cell
 calls :func:`autograder.channels.notebook.require` with the public seed, then, in a
 ``### BEGIN HIDDEN TESTS`` block, with the course's secret seed.
 
@@ -24,14 +26,23 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from autograder.course import EXERCISES
-from autograder.course.lessons import LESSONS, Lesson
+from autograder.course import assignment as find_assignment
 from autograder.channels.report import write_atomic
 from autograder.engine.spec import Exercise
 
 MANIFEST = ".autograder-classroom.json"
 COURSE_ID = "calculus-for-deep-learning"
 SOLUTION = "### BEGIN SOLUTION"
+
+# After every lesson's opening: how a classroom notebook works.
+HOW_TO = """\
+**How this notebook works.** Run the first code cell, then work from top
+to bottom. Replace each `raise NotImplementedError()` with your code. After
+each function a grey *test cell* runs the grader's checks on it and tells
+you what is right or wrong; you can also call `check("<function>")` in any
+cell, and `hint("<function>")` when you are stuck. The grader also tries
+inputs you have not seen, so write the general rule, not the worked
+example."""
 
 CONFIG = '''\
 # nbgrader's settings for this course, written by `python -m autograder classroom`.
@@ -122,13 +133,21 @@ def test_cell_source(check_name: str, function: str, points: float, seed: int) -
             "### END HIDDEN TESTS")
 
 
-def build_notebook(exercise: Exercise, lesson: Lesson, pieces: list[Piece], seed: int):
+def build_notebook(exercise: Exercise, pieces: list[Piece], seed: int, origin: Path):
+    """The exercise's notebook from the ``pieces`` of its reference
+    solution (read from ``origin``, named in errors)."""
     import nbformat.v4 as v4
-    cells = [v4.new_markdown_cell(lesson.intro)]
+    lesson = exercise.lesson
+    if lesson is None:
+        raise ClassroomError(f"exercise {exercise.module} has no lesson; give its Exercise "
+                             "a Lesson in its course module")
+    cells = [v4.new_markdown_cell(f"{lesson.intro}\n\n{HOW_TO}")]
     imports = ["from autograder.channels.notebook import check, hint, require"]
-    pictures = [p.function for p in lesson.pictures.values()]
-    if pictures:
-        imports.append(f"from autograder.course.plots import {', '.join(pictures)}")
+    drawn: dict[str, set[str]] = {}
+    for picture in lesson.pictures.values():
+        drawn.setdefault(picture.module, set()).add(picture.draw)
+    imports += [f"from {module} import {', '.join(sorted(names))}"
+                for module, names in sorted(drawn.items())]
     cells.append(v4.new_code_cell(
         "# Run this cell first: it loads the grader (check, hint, require).\n"
         + "\n".join(imports), metadata=_meta(f"setup-{exercise.module}", locked=True)))
@@ -156,9 +175,9 @@ def build_notebook(exercise: Exercise, lesson: Lesson, pieces: list[Piece], seed
             picture = lesson.pictures[function]
             cells.append(v4.new_markdown_cell(picture.text))
             cells.append(v4.new_code_cell(picture.code))
-    missing = {c.function for c in exercise.checks} - written
+    missing = set(exercise.functions) - written
     if missing:
-        raise ClassroomError(f"solutions/{exercise.module}.py: no solution region in "
+        raise ClassroomError(f"{origin}: no solution region in "
                              f"{', '.join(sorted(missing))}; every graded function needs "
                              "### BEGIN SOLUTION / ### END SOLUTION")
     cells.append(v4.new_markdown_cell(
@@ -223,34 +242,40 @@ def _place(course: Path, relative: str, text: str, manifest: dict, force: bool) 
 
 def make_course(course: Path, *, solutions: Path, assignment: str = "calculus",
                 seed: int | None = None, force: bool = False) -> tuple[int, list[Written]]:
-    """Create or refresh the course; returns the secret seed and what was done per file."""
+    """Create or refresh the course's notebooks of ``assignment`` (one of
+    the course's, by name) from its reference ``solutions``; returns the
+    secret seed and what was done per file.  Every assignment of a course
+    shares its seed."""
     import nbformat
     course = Path(course)
+    try:
+        graded = find_assignment(assignment)
+    except ValueError as exc:
+        raise ClassroomError(f"--assignment: {exc}") from None
     if course.exists() and not course.is_dir():
         raise ClassroomError(f"{course}: is a file; give a folder for the course")
-    if not assignment.replace("-", "").replace("_", "").isalnum():
-        raise ClassroomError(f"--assignment {assignment!r}: use letters, digits, - and _ only")
     if not solutions.is_dir():
         raise ClassroomError(f"{solutions}: no such folder; give the folder of the reference "
-                             "solutions with --solutions (solutions/calculus/ in the repository)")
+                             f"solutions with --solutions (solutions/{assignment}/ in the "
+                             "repository)")
     manifest = _load_manifest(course)
     if seed is None:
         seed = manifest.get("seed")
         if not isinstance(seed, int):
             seed = secrets.randbelow(2**31)
     manifest["seed"] = seed
-    manifest["assignment"] = assignment
+    manifest["assignments"] = sorted({*manifest.get("assignments", ()), assignment})
+    manifest.pop("assignment", None)     # written by earlier versions
     # Everything is made before anything is written: a solution that does
     # not parse stops the run with the course as it was.
     files = {"nbgrader_config.py": CONFIG.format(course_id=COURSE_ID)}
-    for exercise in EXERCISES:
+    for exercise in graded.exercises:
         path = solutions / f"{exercise.module}.py"
         try:
             source = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise ClassroomError(f"{path}: cannot read it ({exc})") from None
-        notebook = build_notebook(exercise, LESSONS[exercise.module],
-                                  split_solution(source, path), seed)
+        notebook = build_notebook(exercise, split_solution(source, path), seed, path)
         files[f"source/{assignment}/{exercise.module}.ipynb"] = nbformat.writes(notebook) + "\n"
     course.mkdir(parents=True, exist_ok=True)
     done = []

@@ -77,7 +77,8 @@ def build_parser() -> argparse.ArgumentParser:
                           "(needs the [classroom] extra)")
     room.add_argument("course", type=Path, help="the course folder (created if missing)")
     room.add_argument("--assignment", default="calculus",
-                      help="the assignment's name in source/ (default: calculus)")
+                      help="the assignment whose notebooks to write in source/NAME/, one of "
+                      "the course's: calculus or optimizers (default: calculus)")
     room.add_argument("--seed", type=int, default=None,
                       help="the secret seed of the hidden tests (default: kept from the "
                       "last run, or chosen at random the first time)")
@@ -242,10 +243,10 @@ def grade(args: argparse.Namespace) -> int:
                 except ValueError as exc:
                     print(f"error: --only {exc}", file=sys.stderr)
                     return 2
-                result = grade_submission(handed_in.folder, seed=settings.seed,
-                                          limits=settings.limits,
+                result = grade_submission(handed_in.folder, handed_in.assignment,
+                                          seed=settings.seed, limits=settings.limits,
                                           only=None if selection is None else tuple(selection),
-                                          sandbox=box, exercises=exercises)
+                                          sandbox=box)
             result = dataclasses.replace(result, submission=str(handed_in.source))
             if selection is not None:
                 result = keep_checks(result, selection)

@@ -46,7 +46,7 @@ from pathlib import Path
 
 from autograder.intake.cells import Cell, Module, assemble_cells, without_cell_magic
 from autograder.engine.config import ENV, ConfigError, Limits, resolve
-from autograder.course import EXERCISES
+from autograder.course import ASSIGNMENTS
 from autograder.channels.feedback import render_check
 from autograder.engine.outcomes import CheckResult, Outcome
 from autograder.engine.spec import Check, Exercise
@@ -67,13 +67,15 @@ class CheckFailed(AssertionError):
 # ----------------------------------------------------------- what is asked
 
 def exercise_of(question: str) -> tuple[Exercise, tuple[Check, ...]]:
-    """The exercise a question belongs to, and its checks: a question is a
-    function's name (all its checks) or one check's full name."""
-    for exercise in EXERCISES:
+    """The exercise a question belongs to, in whichever of the course's
+    assignments it is, and its checks: a question is a function's name (all
+    its checks) or one check's full name (both are unique in the course)."""
+    exercises = [e for a in ASSIGNMENTS.values() for e in a.exercises]
+    for exercise in exercises:
         checks = tuple(c for c in exercise.checks if question in (c.function, c.name))
         if checks:
             return exercise, checks
-    known = ", ".join(sorted({c.function for e in EXERCISES for c in e.checks}))
+    known = ", ".join(sorted({c.function for e in exercises for c in e.checks}))
     raise ValueError(f"no question named {question!r}; the questions are: {known}")
 
 
@@ -152,8 +154,8 @@ class Session:
         try:
             (folder / f"{exercise.module}.py").write_text(source, encoding="utf-8")
             with quiet():
-                result = grade_submission(folder, seed=seed, limits=self.limits,
-                                          only=(exercise.module,), sandbox=self.box)
+                result = grade_submission(folder, (exercise,), seed=seed, limits=self.limits,
+                                          sandbox=self.box)
         finally:
             shutil.rmtree(folder, ignore_errors=True)
         return result.exercise(exercise.module).checks
@@ -288,51 +290,59 @@ class Hint:
         return self.text()
 
 
-def _picture_for(function: str, checks: tuple[CheckResult, ...]):
-    """A picture of the student's trajectory beside the reference, for a
-    check that returned wrong numbers (not for crashes or limits: those
-    would only happen again in the kernel)."""
+def _picture_for(exercise: Exercise, function: str, checks: tuple[CheckResult, ...]):
+    """The exercise's picture for a failed ``function`` (its lesson's
+    ``on_failure``: the student's run beside the reference), drawn with the
+    student's functions as the kernel holds them; only for a check that
+    returned wrong numbers (not for crashes or limits: those would only
+    happen again in the kernel)."""
     if not any(c.outcome is Outcome.FAILED for c in checks):
         return None
+    picture = exercise.lesson.on_failure.get(function) if exercise.lesson else None
+    if picture is None:
+        return None
     try:
-        from autograder.course.plots import FAILURE_PICTURES
-        make = FAILURE_PICTURES.get(function)
-        if make is None:
+        import importlib
+        draw = getattr(importlib.import_module(picture.module), picture.draw)
+        namespace = session().shell.user_ns
+        if not callable(namespace.get(function)):
             return None
+        arguments = [namespace.get(name) for name in picture.arguments]
         with quiet():
-            return make(session().shell.user_ns)
+            return draw(*(a if callable(a) else None for a in arguments))
     except Exception:   # a picture is a bonus; never let it hide the feedback
         return None
 
 
 # ------------------------------------------------------------- the commands
 
-def _graded(question: str, seed: int) -> tuple[str, Report]:
-    """(the question's function, the report on its checks)."""
+def _graded(question: str, seed: int) -> tuple[Exercise, str, Report]:
+    """(the question's exercise and function, the report on its checks)."""
     exercise, checks = exercise_of(question)
     current = session()
     names = {c.name for c in checks}
     results, module = current.grade(exercise, seed)
     results = tuple(r for r in results if r.name in names)
     current.last[checks[0].function] = results
-    return checks[0].function, Report(question, results, tampering=module.tampering)
+    return exercise, checks[0].function, Report(question, results,
+                                                tampering=module.tampering)
 
 
 def check(question: str, *, seed: int = PUBLIC_SEED) -> Report:
     """Grade ``question`` (a function's name, e.g. ``"df"``) now, with the
     code of the cells you have run, and show the feedback."""
-    function, report = _graded(question, seed)
-    report.picture = _picture_for(function, report.checks)
+    exercise, function, report = _graded(question, seed)
+    report.picture = _picture_for(exercise, function, report.checks)
     return report
 
 
 def hint(question: str) -> Hint:
     """A hint for ``question``; after a failed check, also the hint for the
     mistake the grader recognised in your code."""
-    from autograder.course.lessons import LESSONS
     exercise, checks = exercise_of(question)
     function = checks[0].function
-    general = LESSONS[exercise.module].hints.get(function, "Reread the text above the function.")
+    hints = exercise.lesson.hints if exercise.lesson else {}   # tests hold every one there
+    general = hints.get(function, "Reread the text above the function.")
     recognised = []
     for result in session().last.get(function, ()):
         h = result.verdict.feedback.hint
@@ -344,12 +354,12 @@ def hint(question: str) -> Hint:
 def require(name: str, *, seed: int = PUBLIC_SEED) -> None:
     """For nbgrader's test cells: pass silently (a line on stdout) or raise
     :class:`CheckFailed` with the feedback, so the cell scores all or nothing."""
-    function, report = _graded(name, seed)
+    exercise, function, report = _graded(name, seed)
     if report.passed:
         which = "" if seed == PUBLIC_SEED else ", with other inputs too"
         print(f"passed: {name} ({report.points:g} points{which})")
         return
-    picture = None if report.tampering else _picture_for(function, report.checks)
+    picture = None if report.tampering else _picture_for(exercise, function, report.checks)
     if picture is not None:
         try:
             from IPython.display import display

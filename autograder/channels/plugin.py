@@ -74,10 +74,10 @@ class GradingState:
 
     def grade(self) -> SubmissionResult:
         if self.result is None:
+            from autograder.course import CALCULUS
             from autograder.engine.runner import grade_submission
-            result = grade_submission(self.modules, seed=self.settings.seed,
-                                      limits=self.settings.limits,
-                                      exercises=self.assignment.exercises)
+            result = grade_submission(self.modules, self.assignment, seed=self.settings.seed,
+                                      limits=self.settings.limits)
             self.result = dataclasses.replace(result, submission=str(self.source))
         return self.result
 

@@ -1,12 +1,15 @@
 """Pictures for the classroom notebooks (matplotlib, an optional extra).
 
-Each ``show_*`` function draws the reference and, when given one, the
-student's own function beside it, and returns a :class:`Plot` that a
-notebook displays as a PNG.  Figures are built with matplotlib's
-object-oriented API on the Agg canvas: no pyplot, no global backend, so
-they work the same in Jupyter, under nbgrader and in tests.
+Each ``show_*`` function draws the reference run of an exercise (from the
+exercise's own reference functions in :mod:`autograder.course`) and,
+when given one, the student's own function beside it, and returns a
+:class:`Plot` that a notebook displays as a PNG.  An exercise's lesson
+names the ones it shows (:class:`autograder.engine.spec.Picture`): after a
+function, and beside the feedback of a failed check.
 
-These pictures run the student's function in the student's own kernel:
+Figures are built with matplotlib's object-oriented API on the Agg canvas:
+no pyplot, no global backend, so they work the same in Jupyter, under
+nbgrader and in tests.  These pictures run the student's function in the student's own kernel:
 they teach, they never grade.  A function that raises or returns something
 unusable just leaves its panel with a note; without matplotlib every
 ``show_*`` returns a :class:`Missing` that says how to install it.
@@ -21,65 +24,10 @@ import signal
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
-X_DATA = (0.5, 2.5)
-Y_DATA = (0.2, 0.9)
+from autograder.course.calculus import gradient_descent as gd
+from autograder.course.calculus import neuron
+
 PICTURE_SECONDS = 5     # the most a student's function may take for a picture
-
-
-# ---------------------------------------------------------------- the maths
-
-def bowl(x: float) -> float:
-    return (x - 4.0) ** 2
-
-
-def bowl_grad(x: float) -> float:
-    return 2.0 * (x - 4.0)
-
-
-def reference_iterates(x0: float, learning_rate: float, steps: int) -> list[float]:
-    xs = [float(x0)]
-    for _ in range(steps):
-        xs.append(xs[-1] - learning_rate * bowl_grad(xs[-1]))
-    return xs
-
-
-def _sigmoid(z: float) -> float:
-    if z < -700:
-        return 0.0
-    return 1.0 / (1.0 + math.exp(-z))
-
-
-def neuron_loss(w: float, b: float) -> float:
-    return 0.5 * sum((_sigmoid(w * x + b) - y) ** 2 for x, y in zip(X_DATA, Y_DATA))
-
-
-def neuron_gradients(w: float, b: float) -> tuple[float, float]:
-    gw = gb = 0.0
-    for x, y in zip(X_DATA, Y_DATA):
-        p = _sigmoid(w * x + b)
-        common = (p - y) * p * (1 - p)
-        gw += common * x
-        gb += common
-    return gw, gb
-
-
-def descent_path(gradients: Callable, w0: float, b0: float, learning_rate: float,
-                 epochs: int) -> list[tuple[float, float]]:
-    path = [(float(w0), float(b0))]
-    w, b = w0, b0
-    for _ in range(epochs):
-        gw, gb = gradients(w, b)
-        w, b = w - learning_rate * gw, b - learning_rate * gb
-        path.append((float(w), float(b)))
-    return path
-
-
-def regime(learning_rate: float) -> str:
-    """What gradient descent on (x − 4)² does at this rate: |1 − 2η| decides."""
-    factor = abs(1 - 2 * learning_rate)
-    if factor < 1:
-        return "converges" if 1 - 2 * learning_rate >= 0 else "oscillates, converges"
-    return "bounces forever" if factor == 1 else "diverges"
 
 
 # ------------------------------------------------- running a student's function
@@ -127,6 +75,18 @@ def as_floats(value: Any, length: int | None = None) -> list[float] | None:
     return numbers
 
 
+def as_points(value: Any, steps: int, dim: int) -> list[tuple[float, ...]] | None:
+    """A student's iterates as ``steps + 1`` points of ``dim`` numbers, or
+    None when they are not that."""
+    try:
+        points = [tuple(float(v) for v in x) for x in value]
+    except (TypeError, ValueError, OverflowError):
+        return None
+    if len(points) != steps + 1 or any(len(p) != dim for p in points):
+        return None
+    return points
+
+
 # ------------------------------------------------------------------ drawing
 
 @dataclass
@@ -157,7 +117,8 @@ class Missing:
                 "pip install 'calculus-autograder[classroom]']")
 
 
-def _new_figure(width: float, height: float):
+def new_figure(width: float, height: float):
+    """A figure on the Agg canvas, or None without matplotlib."""
     try:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
@@ -168,9 +129,70 @@ def _new_figure(width: float, height: float):
     return figure
 
 
-def _note(ax, text: str) -> None:
+def note(ax, text: str) -> None:
     ax.text(0.5, 0.5, text, transform=ax.transAxes, ha="center", va="center",
             fontsize=11, color="0.35", wrap=True)
+
+
+@dataclass(frozen=True)
+class Path2D:
+    """A path over a plane: its label, its points and how it is drawn."""
+    label: str
+    points: Sequence[tuple[float, float]]
+    colour: str
+    style: str = ".-"
+
+
+def surface(ax, f: Callable[[float, float], float], box: tuple[float, float, float, float],
+            paths: Sequence[Path2D], start: tuple[float, float] | None = None,
+            log: bool = False, labels: tuple[str, str] = ("w", "b"),
+            colourbar: str = "L(w, b)", n: int = 121, legend: str = "upper right") -> None:
+    """``f`` over ``box`` (x from, x to, y from, y to) as filled contours
+    (with ``log``, of log₁₀ f down to 10⁻⁵ of its largest value), each path
+    drawn on it up to where it leaves the box, a star where it ends."""
+    x0, x1, y0, y1 = box
+    xs = [x0 + (x1 - x0) * i / (n - 1) for i in range(n)]
+    ys = [y0 + (y1 - y0) * i / (n - 1) for i in range(n)]
+    grid = [[f(x, y) for x in xs] for y in ys]
+    if log:
+        floor = max(max(row) for row in grid) * 1e-5
+        grid = [[math.log10(max(v, floor)) for v in row] for row in grid]
+        colourbar = f"log₁₀ {colourbar}"
+    contour = ax.contourf(xs, ys, grid, levels=30, cmap="viridis")
+    ax.figure.colorbar(contour, ax=ax, label=colourbar)
+    for path in paths:
+        inside = []
+        for x, y in path.points:
+            if not (math.isfinite(x) and math.isfinite(y) and x0 <= x <= x1 and y0 <= y <= y1):
+                break
+            inside.append((x, y))
+        if inside:
+            ax.plot([p[0] for p in inside], [p[1] for p in inside], path.style,
+                    color=path.colour, ms=2, lw=1.2, label=path.label)
+            ax.plot([inside[-1][0]], [inside[-1][1]], "*", color=path.colour, ms=12)
+    if start is not None:
+        ax.plot([start[0]], [start[1]], "s", color="white", ms=6)
+    ax.set_xlim(x0, x1)
+    ax.set_ylim(y0, y1)
+    ax.set_xlabel(labels[0])
+    ax.set_ylabel(labels[1])
+    if paths:
+        ax.legend(fontsize=8, loc=legend)
+
+
+# ------------------------------------- assignment 1: gradient descent on (x − 4)²
+
+def reference_iterates(x0: float, learning_rate: float, steps: int) -> list[float]:
+    """The reference's iterates on (x − 4)²."""
+    return gd.descend(gd.quadratic_grad, x0, learning_rate, steps)
+
+
+def regime(learning_rate: float) -> str:
+    """What gradient descent on (x − 4)² does at this rate: |1 − 2η| decides."""
+    factor = abs(1 - 2 * learning_rate)
+    if factor < 1:
+        return "converges" if 1 - 2 * learning_rate >= 0 else "oscillates, converges"
+    return "bounces forever" if factor == 1 else "diverges"
 
 
 def _draw_walk(ax, iterates: Sequence[float], title: str, colour: str) -> None:
@@ -179,12 +201,12 @@ def _draw_walk(ax, iterates: Sequence[float], title: str, colour: str) -> None:
     hi = max([9.0, *finite]) if finite else 9.0
     lo, hi = max(lo, -40.0), min(hi, 48.0)
     grid = [lo + (hi - lo) * i / 200 for i in range(201)]
-    ax.plot(grid, [bowl(x) for x in grid], color="0.6", lw=1.5, label="(x − 4)²")
+    ax.plot(grid, [gd.quadratic(x) for x in grid], color="0.6", lw=1.5, label="(x − 4)²")
     shown = [x for x in finite if lo <= x <= hi]
-    ax.plot(shown, [bowl(x) for x in shown], "o-", color=colour, ms=4, lw=1,
+    ax.plot(shown, [gd.quadratic(x) for x in shown], "o-", color=colour, ms=4, lw=1,
             label="iterates")
     if shown:
-        ax.plot([shown[0]], [bowl(shown[0])], "s", color="black", ms=6, label="start")
+        ax.plot([shown[0]], [gd.quadratic(shown[0])], "s", color="black", ms=6, label="start")
     ax.set_title(title)
     ax.set_xlabel("x")
     ax.legend(loc="upper center", fontsize=8)
@@ -196,20 +218,19 @@ def show_descent(gradient_descent: Callable | None = None, x0: float = 10.0,
     (from their ``gradient_descent``) beside the reference."""
     caption = f"gradient descent on (x − 4)² from x0 = {x0:g}, η = {learning_rate:g}"
     panels = 2 if gradient_descent is not None else 1
-    figure = _new_figure(5.0 * panels, 3.8)
+    figure = new_figure(5.0 * panels, 3.8)
     if figure is None:
         return Missing(caption)
     axes = figure.subplots(1, panels, squeeze=False)[0]
-    reference = reference_iterates(x0, learning_rate, steps)
     if gradient_descent is not None:
-        value, why = call_quietly(gradient_descent, bowl_grad, x0, learning_rate, steps)
+        value, why = call_quietly(gradient_descent, gd.quadratic_grad, x0, learning_rate, steps)
         mine = as_floats(value) if value is not None else None
         if mine is None:
-            _note(axes[0], f"your gradient_descent: {why or 'did not return a list of numbers'}")
+            note(axes[0], f"your gradient_descent: {why or 'did not return a list of numbers'}")
             axes[0].set_title("yours")
         else:
             _draw_walk(axes[0], mine, "yours", "tab:orange")
-    _draw_walk(axes[-1], reference, "reference", "tab:blue")
+    _draw_walk(axes[-1], reference_iterates(x0, learning_rate, steps), "reference", "tab:blue")
     figure.suptitle(caption)
     return Plot(figure, caption)
 
@@ -221,7 +242,7 @@ def show_learning_rates(gradient_descent: Callable | None = None,
     oscillating, bouncing and diverging.  Uses the student's
     ``gradient_descent`` where it works, the reference elsewhere."""
     caption = "the learning rate decides: converge, oscillate, diverge"
-    figure = _new_figure(8.0, 4.2)
+    figure = new_figure(8.0, 4.2)
     if figure is None:
         return Missing(caption)
     ax = figure.subplots()
@@ -229,7 +250,7 @@ def show_learning_rates(gradient_descent: Callable | None = None,
     for rate in rates:
         xs = None
         if gradient_descent is not None:
-            value, _ = call_quietly(gradient_descent, bowl_grad, x0, rate, steps)
+            value, _ = call_quietly(gradient_descent, gd.quadratic_grad, x0, rate, steps)
             xs = as_floats(value, steps + 1) if value is not None else None
             if xs is not None:
                 source = "your gradient_descent"
@@ -245,84 +266,12 @@ def show_learning_rates(gradient_descent: Callable | None = None,
     return Plot(figure, caption)
 
 
-def _surface(ax, paths: list[tuple[str, list[tuple[float, float]], str]]) -> None:
-    n = 121
-    ws = [-6 + 12 * i / (n - 1) for i in range(n)]
-    grid = [[neuron_loss(w, b) for w in ws] for b in ws]
-    contour = ax.contourf(ws, ws, grid, levels=30, cmap="viridis")
-    ax.figure.colorbar(contour, ax=ax, label="L(w, b)")
-    for label, path, colour in paths:
-        inside = [(w, b) for w, b in path if -6 <= w <= 6 and -6 <= b <= 6]
-        if inside:
-            ax.plot([p[0] for p in inside], [p[1] for p in inside], ".-", color=colour,
-                    ms=2, lw=1.2, label=label)
-            ax.plot([inside[-1][0]], [inside[-1][1]], "*", color=colour, ms=12)
-    ax.plot([-2], [-2], "s", color="white", ms=6)
-    ax.set_xlabel("w")
-    ax.set_ylabel("b")
-    ax.legend(fontsize=8, loc="upper right")
-
-
-def show_loss_surface(gradients: Callable | None = None, w0: float = -2.0, b0: float = -2.0,
-                      learning_rate: float = 1.0, epochs: int = 1000) -> Plot | Missing:
-    """The neuron's loss over w, b ∈ [−6, 6] with the training path from
-    (w0, b0): the student's ``gradients`` drive it when given and working."""
-    caption = "the loss surface of the sigmoid neuron on the two points"
-    figure = _new_figure(6.5, 5.0)
-    if figure is None:
-        return Missing(caption)
-    ax = figure.subplots()
-    paths = [("reference path", descent_path(neuron_gradients, w0, b0, learning_rate, epochs),
-              "white")]
-    if gradients is not None:
-        def student(w, b):
-            value, why = call_quietly(gradients, w, b, list(X_DATA), list(Y_DATA))
-            pair = as_floats(value, 2) if value is not None else None
-            if pair is None:
-                raise ValueError(why or "not a pair of numbers")
-            return pair
-        try:
-            paths.append(("your gradients", descent_path(student, w0, b0, learning_rate,
-                                                          epochs), "tab:orange"))
-        except (ValueError, OverflowError):
-            ax.set_title("your gradients could not drive the path", fontsize=9)
-    _surface(ax, paths)
-    figure.suptitle(caption)
-    return Plot(figure, caption)
-
-
-def show_training(train: Callable, w0: float = -2.0, b0: float = -2.0,
-                  learning_rate: float = 1.0,
-                  checkpoints: Sequence[int] = (0, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000)
-                  ) -> Plot | Missing:
-    """Where the student's ``train`` ends after 0, 1, 2, 5, … epochs, on the
-    loss surface beside the reference path."""
-    caption = "where your train ends after more and more epochs"
-    figure = _new_figure(6.5, 5.0)
-    if figure is None:
-        return Missing(caption)
-    ax = figure.subplots()
-    reference = descent_path(neuron_gradients, w0, b0, learning_rate, max(checkpoints))
-    mine = []
-    for epochs in checkpoints:
-        value, _ = call_quietly(train, w0, b0, list(X_DATA), list(Y_DATA), learning_rate,
-                                epochs)
-        pair = as_floats(value, 2) if value is not None else None
-        if pair is None:
-            break
-        mine.append(tuple(pair))
-    _surface(ax, [("reference path", reference, "white"),
-                  ("your train", mine, "tab:orange")])
-    figure.suptitle(caption)
-    return Plot(figure, caption)
-
-
 def show_minimize(minimize_quadratic: Callable, x0: float = 10.0, learning_rate: float = 0.1,
                   steps: int = 20) -> Plot | Missing:
     """The student's ``minimize_quadratic`` after 0, 1, …, ``steps`` steps
     against the reference."""
     caption = f"minimize_quadratic({x0:g}, {learning_rate:g}, steps) for steps = 0 … {steps}"
-    figure = _new_figure(6.0, 3.8)
+    figure = new_figure(6.0, 3.8)
     if figure is None:
         return Missing(caption)
     ax = figure.subplots()
@@ -345,12 +294,90 @@ def show_minimize(minimize_quadratic: Callable, x0: float = 10.0, learning_rate:
     return Plot(figure, caption)
 
 
-# What a failed check shows next to its feedback: function -> picture maker,
-# given the student's namespace.
-FAILURE_PICTURES: dict[str, Callable[[dict], Plot | Missing | None]] = {
-    "gradient_descent": lambda ns: show_descent(ns["gradient_descent"])
-    if callable(ns.get("gradient_descent")) else None,
-    "minimize_quadratic": lambda ns: show_minimize(ns["minimize_quadratic"])
-    if callable(ns.get("minimize_quadratic")) else None,
-    "train": lambda ns: show_training(ns["train"]) if callable(ns.get("train")) else None,
-}
+# ------------------------------------------------------------ the neuron
+
+NEURON_BOX = (-6.0, 6.0, -6.0, 6.0)
+
+
+def neuron_loss(w: float, b: float) -> float:
+    """The neuron's loss on the exercise's two points."""
+    return neuron.loss(w, b, neuron.X, neuron.Y)
+
+
+def descent_path(gradients: Callable, w0: float, b0: float, learning_rate: float,
+                 epochs: int) -> list[tuple[float, float]]:
+    """(w, b) after 0, 1, …, ``epochs`` full-batch steps driven by
+    ``gradients(w, b)``."""
+    path = [(float(w0), float(b0))]
+    w, b = w0, b0
+    for _ in range(epochs):
+        gw, gb = gradients(w, b)
+        w, b = w - learning_rate * gw, b - learning_rate * gb
+        path.append((float(w), float(b)))
+    return path
+
+
+def reference_path(w0: float = neuron.START[0], b0: float = neuron.START[1],
+                   learning_rate: float = neuron.RATE,
+                   epochs: int = neuron.EPOCHS) -> list[tuple[float, float]]:
+    """The reference's training path on the two points."""
+    return descent_path(lambda w, b: neuron.gradients(w, b, neuron.X, neuron.Y),
+                        w0, b0, learning_rate, epochs)
+
+
+def _neuron_surface(ax, paths: list[Path2D]) -> None:
+    surface(ax, neuron_loss, NEURON_BOX, paths, start=neuron.START)
+
+
+def show_loss_surface(gradients: Callable | None = None, w0: float = -2.0, b0: float = -2.0,
+                      learning_rate: float = 1.0, epochs: int = 1000) -> Plot | Missing:
+    """The neuron's loss over w, b ∈ [−6, 6] with the training path from
+    (w0, b0): the student's ``gradients`` drive it when given and working."""
+    caption = "the loss surface of the sigmoid neuron on the two points"
+    figure = new_figure(6.5, 5.0)
+    if figure is None:
+        return Missing(caption)
+    ax = figure.subplots()
+    paths = [Path2D("reference path", reference_path(w0, b0, learning_rate, epochs), "white")]
+    if gradients is not None:
+        def student(w, b):
+            value, why = call_quietly(gradients, w, b, list(neuron.X), list(neuron.Y))
+            pair = as_floats(value, 2) if value is not None else None
+            if pair is None:
+                raise ValueError(why or "not a pair of numbers")
+            return pair
+        try:
+            paths.append(Path2D("your gradients",
+                                descent_path(student, w0, b0, learning_rate, epochs),
+                                "tab:orange"))
+        except (ValueError, OverflowError):
+            ax.set_title("your gradients could not drive the path", fontsize=9)
+    _neuron_surface(ax, paths)
+    figure.suptitle(caption)
+    return Plot(figure, caption)
+
+
+def show_training(train: Callable, w0: float = -2.0, b0: float = -2.0,
+                  learning_rate: float = 1.0,
+                  checkpoints: Sequence[int] = (0, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000)
+                  ) -> Plot | Missing:
+    """Where the student's ``train`` ends after 0, 1, 2, 5, … epochs, on the
+    loss surface beside the reference path."""
+    caption = "where your train ends after more and more epochs"
+    figure = new_figure(6.5, 5.0)
+    if figure is None:
+        return Missing(caption)
+    ax = figure.subplots()
+    mine = []
+    for epochs in checkpoints:
+        value, _ = call_quietly(train, w0, b0, list(neuron.X), list(neuron.Y), learning_rate,
+                                epochs)
+        pair = as_floats(value, 2) if value is not None else None
+        if pair is None:
+            break
+        mine.append(tuple(pair))
+    _neuron_surface(ax, [Path2D("reference path", reference_path(
+                         w0, b0, learning_rate, max(checkpoints)), "white"),
+                         Path2D("your train", mine, "tab:orange")])
+    figure.suptitle(caption)
+    return Plot(figure, caption)

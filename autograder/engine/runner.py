@@ -1,10 +1,12 @@
 """Grade a submission: the loop over exercises, checks and cases.
 
-This is the library entry point every front end uses (the CLI, the pytest
-plugin, and later the classroom and class-grading commands).  It knows no
-exercise in particular: it asks each :class:`~autograder.engine.spec.Check` for its
-cases, sends their probes to the sandbox, turns what comes back into
-:class:`~autograder.sandbox.protocol.ProbeResult` records and lets the check judge them.
+This is the library entry point every front end uses.  It knows no
+exercise in particular, nor which course it grades: the assignment (or its
+exercises) is an argument of every entry point.  It asks each
+:class:`~autograder.engine.spec.Check` for its cases, sends their probes to
+the sandbox, turns what comes back into
+:class:`~autograder.sandbox.protocol.ProbeResult` records and lets the
+check judge them.
 """
 
 from __future__ import annotations
@@ -20,10 +22,9 @@ from pathlib import Path
 
 from autograder.engine.config import Limits
 from autograder.engine.judging import blame_dependencies
-from autograder.course import EXERCISES, MODULES
 from autograder.engine.outcomes import CheckResult, ExerciseResult, Feedback, Outcome, SubmissionResult, Verdict
 from autograder.sandbox.client import RawRun, Sandbox
-from autograder.engine.spec import Exercise
+from autograder.engine.spec import Assignment, Exercise
 from autograder.sandbox.protocol import ISOLATION_GAPS, ProbeResult, WorkerReport, read_lines
 
 
@@ -31,9 +32,20 @@ class SubmissionError(ValueError):
     """The folder cannot be graded at all (missing, or none of the modules)."""
 
 
-def check_submission(path: Path, modules: tuple[str, ...] = MODULES) -> Path:
+def as_exercises(graded) -> tuple[Exercise, ...]:
+    """The exercises to grade: an :class:`~autograder.engine.spec.Assignment`'s, or
+    the given exercises themselves.  TypeError for anything else (seeds
+    passed where the assignment belongs, say)."""
+    exercises = graded.exercises if isinstance(graded, Assignment) else tuple(graded)
+    wrong = [e for e in exercises if not isinstance(e, Exercise)]
+    if wrong or not exercises:
+        raise TypeError(f"expected an Assignment or Exercises, got {graded!r:.80}")
+    return exercises
+
+
+def check_submission(path: Path, modules: tuple[str, ...]) -> Path:
     """``path`` if it is a folder holding at least one of ``modules`` (the
-    assignment's; the first assignment's by default)."""
+    assignment's)."""
     path = Path(path)
     names = ", ".join(m + ".py" for m in modules)
     if not path.exists():
@@ -46,14 +58,13 @@ def check_submission(path: Path, modules: tuple[str, ...] = MODULES) -> Path:
     return path
 
 
-def parse_only(texts, exercises: tuple[Exercise, ...] = EXERCISES
-               ) -> dict[str, tuple[int, ...] | None]:
-    """What ``--only`` selects among ``exercises`` (the assignment's):
-    ``EXERCISE`` (all its checks) or ``EXERCISE:N`` (its N-th check, counted
-    from 1 in the contract's order), repeatable.  Raises ValueError naming
-    the accepted values."""
+def parse_only(texts, exercises) -> dict[str, tuple[int, ...] | None]:
+    """What ``--only`` selects among ``exercises`` (an assignment or its
+    exercises): ``EXERCISE`` (all its checks) or ``EXERCISE:N`` (its N-th
+    check, counted from 1 in the contract's order), repeatable.  Raises
+    ValueError naming the accepted values."""
     selection: dict[str, tuple[int, ...] | None] = {}
-    by_module = {e.module: e for e in exercises}
+    by_module = {e.module: e for e in as_exercises(exercises)}
     for text in texts:
         module, _, number = str(text).partition(":")
         if module not in by_module:
@@ -92,10 +103,9 @@ def keep_checks(result: SubmissionResult,
 SEED_BUDGETS = 2.0
 
 
-def grade_seeds(submission: Path, seeds, *, limits: Limits = Limits(),
-                only: tuple[str, ...] | None = None,
+def grade_seeds(submission: Path, exercises: Assignment | tuple[Exercise, ...], seeds, *,
+                limits: Limits = Limits(), only: tuple[str, ...] | None = None,
                 sandbox: Sandbox | None = None,
-                exercises: tuple[Exercise, ...] | None = None,
                 budgets: float = SEED_BUDGETS) -> list[SubmissionResult | None]:
     """Grade ``submission`` under each of ``seeds`` at once, one result per
     seed (None where it could not be settled).  Used to check that a grade
@@ -113,8 +123,8 @@ def grade_seeds(submission: Path, seeds, *, limits: Limits = Limits(),
     as long as the runs of the exercise took less than ``budgets`` times its
     time budget; a seed still unsettled then makes its result None.  An
     exercise whose module does not import is settled for every seed.
-    ``exercises``: the assignment's (default: the first assignment's)."""
-    assignment = EXERCISES if exercises is None else tuple(exercises)
+    ``exercises``: the assignment (or its exercises) to grade."""
+    assignment = as_exercises(exercises)
     submission = check_submission(submission, tuple(e.module for e in assignment))
     seeds = list(seeds)
     exercises = [e for e in assignment if only is None or e.module in only]
@@ -214,13 +224,13 @@ GAP_NOTES = {
 }
 
 
-def grade_submission(submission: Path, *, seed: int | None = None, limits: Limits = Limits(),
+def grade_submission(submission: Path, exercises: Assignment | tuple[Exercise, ...], *,
+                     seed: int | None = None, limits: Limits = Limits(),
                      only: tuple[str, ...] | None = None,
-                     sandbox: Sandbox | None = None,
-                     exercises: tuple[Exercise, ...] | None = None) -> SubmissionResult:
-    """Grade every exercise of ``submission`` (or those named in ``only``).
-    ``exercises``: the assignment's (default: the first assignment's)."""
-    assignment = EXERCISES if exercises is None else tuple(exercises)
+                     sandbox: Sandbox | None = None) -> SubmissionResult:
+    """Grade every exercise of ``exercises`` (an assignment, or some of its
+    exercises) in ``submission``, or those named in ``only``."""
+    assignment = as_exercises(exercises)
     submission = check_submission(submission, tuple(e.module for e in assignment))
     seed = new_seed() if seed is None else seed
     exercises = [e for e in assignment if only is None or e.module in only]

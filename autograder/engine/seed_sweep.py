@@ -107,26 +107,29 @@ def _use_exercises(exercises) -> None:
 
 def _grade_job(job: Job, seeds: Sequence[int], limits: Limits,
                exercises=None) -> list[tuple[Signature | None, str]]:
-    """One submission under every seed, in one worker per exercise."""
+    """One submission under every seed, in one worker per exercise
+    (``exercises``: in a pool process, those its initializer set)."""
     from autograder.engine.runner import SubmissionError, grade_seeds
     from autograder.sandbox.client import process_sandbox
     try:
-        results = grade_seeds(job.submission, seeds, limits=limits, only=job.only,
-                              sandbox=process_sandbox(), exercises=exercises or _EXERCISES)
+        results = grade_seeds(job.submission, exercises or _EXERCISES, seeds, limits=limits,
+                              only=job.only, sandbox=process_sandbox())
     except SubmissionError as exc:
         return [(None, str(exc))] * len(seeds)
     return [(None, UNSETTLED) if r is None else (signature(r), "") for r in results]
 
 
-def sweep(jobs: Iterable[Job], seeds: Iterable[int], *, workers: int | None = None,
-          limits: Limits = Limits(), progress: bool = False,
-          exercises=None) -> list[Swept]:
+def sweep(jobs: Iterable[Job], seeds: Iterable[int], exercises, *,
+          workers: int | None = None, limits: Limits = Limits(),
+          progress: bool = False) -> list[Swept]:
     """Grade every job under every seed; one result per job, in order.
 
     Each job is graded under all the seeds at once (:func:`runner.grade_seeds`:
     one worker per exercise runs every seed's probes, so the seeds share the
     exercise's time budget), the jobs spread over ``workers`` processes.
-    ``exercises``: the assignment's (default: the first assignment's)."""
+    ``exercises``: the assignment (or its exercises) the jobs hand in."""
+    from autograder.engine.runner import as_exercises
+    exercises = as_exercises(exercises)
     jobs, seeds = list(jobs), list(seeds)
     swept = [Swept(job) for job in jobs]
     workers = max(1, min(workers or os.cpu_count() or 1, len(jobs) or 1))

@@ -107,10 +107,50 @@ class Check:
 
 
 @dataclass(frozen=True)
+class Picture:
+    """A drawing that teaches: the function that draws it, by name (``draw``
+    in the module ``module``, so the exercise stays data), the student's
+    functions it is handed, in order, and the text that introduces it."""
+    draw: str
+    arguments: tuple[str, ...]
+    module: str
+    text: str = ""
+
+    @property
+    def code(self) -> str:
+        """The code that shows it, given the student's functions."""
+        return f"{self.draw}({', '.join(self.arguments)})"
+
+
+@dataclass(frozen=True)
+class Lesson:
+    """What an exercise teaches: the lesson that opens it (markdown), the
+    text before each function the student writes, a hint per graded
+    function (a nudge, never the answer: what a student is told on asking
+    before any check has run), the pictures shown after some functions, and
+    the picture shown beside the feedback when a check of a function fails
+    (the student's run against the reference).  Keys are function names."""
+    intro: str
+    hints: dict[str, str]
+    before: dict[str, str] = field(default_factory=dict)
+    pictures: dict[str, Picture] = field(default_factory=dict)
+    on_failure: dict[str, Picture] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Exercise:
+    """One module of an assignment: its checks and the lesson that teaches
+    it.  The lesson is the course's text, not part of what is graded: two
+    exercises with the same checks grade alike."""
     module: str
     title: str
     checks: tuple[Check, ...]
+    lesson: Lesson | None = field(default=None, compare=False)
+
+    @property
+    def functions(self) -> tuple[str, ...]:
+        """The graded functions, in the order of their first check."""
+        return tuple(dict.fromkeys(c.function for c in self.checks))
 
     @property
     def points(self) -> float:

@@ -11,7 +11,7 @@ from autograder.engine import budget
 from autograder.engine.budget import run_bounded
 from autograder.engine.judging import Mismatch, feedback_for, judge_cases, number, screen
 from autograder.engine.outcomes import Feedback, Outcome, Verdict
-from autograder.engine.spec import Case, Check, Exercise, Misconception, Probe
+from autograder.engine.spec import Case, Check, Exercise, Lesson, Misconception, Probe
 from autograder.engine.tolerance import Tolerance, fmt, mismatch_table
 from autograder.engine.expressions import (TooComplex, TreeError, X, add, call, evaluator, func, mul, power,
                     rebuild_tree, tree_values)
@@ -354,6 +354,65 @@ ND_MISCONCEPTIONS = (
 )
 
 
+# What the exercise's notebook teaches (the classroom); its hints are also
+# what hint("<function>") says.
+LESSON = Lesson(
+    intro="""\
+# 1. The derivative is a slope
+
+The derivative $f'(x)$ says how strongly the output of $f$ reacts when its
+input $x$ moves a little. On the graph of $f$ it is the **slope** of the
+curve at $x$: large where the curve is steep, zero at the bottom of a bowl.
+
+You can watch the slope appear. Take $f(x) = x^2$ and move from $x = 2$ to
+$x = 2.5$: the value goes from $4$ to $6.25$, a rise of $2.25$ over a run
+of $0.5$, so the straight line through the two points (a *secant*) has
+slope $4.5$. Shrink the run and the secant turns into the tangent, whose
+slope is $f'(2) = 4$.
+
+In this notebook you work with the practice function
+$f(x) = 3x^3 - 2x^2 + x$.""",
+    before={
+        "df": """\
+## The derivative by hand
+
+Differentiate one term at a time with the power rule,
+$\\frac{d}{dx} x^n = n\\,x^{n-1}$: bring the exponent down as a factor,
+then lower it by one. A term $c\\,x$ has slope $c$ everywhere; a constant
+has slope $0$.
+
+Write `df(x)` with plain arithmetic (`*`, `+`, `-`, `**`). The grader calls
+it with a *symbol* and compares the expression you return with the true
+derivative, so any algebraically equal form is right.""",
+        "slope_at_2": """\
+## The slope at a point
+
+The slope of the curve at $x = 2$ is the derivative there. Return it as a
+number (you may use your `df`).""",
+        "numerical_derivative": """\
+## Estimating a slope with a computer
+
+A computer can imitate the shrinking secant with a small step $h$. The
+**central difference** looks one step to each side of $x$:
+
+$$f'(x) \\approx \\frac{f(x + h) - f(x - h)}{2h}.$$
+
+Its error shrinks like $h^2$: ten times smaller $h$, a hundred times
+smaller error. The one-sided quotient $\\frac{f(x+h) - f(x)}{h}$ is only
+accurate to order $h$, and the grader can tell the two apart.""",
+    },
+    hints={
+        "df": "Apply d/dx xⁿ = n·xⁿ⁻¹ to each of the three terms of f and add the "
+              "results; at x = 2 you should get 29.",
+        "slope_at_2": "The slope at a point is the derivative evaluated there: "
+                      "call your df at 2.",
+        "numerical_derivative": "Evaluate func at x + h and at x − h and divide the "
+                                "difference by the distance between them, 2·h. Use the "
+                                "h you are given.",
+    },
+)
+
+
 EXERCISE = Exercise(
     module="derivatives",
     title="The derivative is a slope",
@@ -365,4 +424,5 @@ EXERCISE = Exercise(
         Check("numerical_derivative is the central difference", "numerical_derivative", 10,
               nd_cases, judge_cases, compare=number(), misconceptions=ND_MISCONCEPTIONS),
     ),
+    lesson=LESSON,
 )

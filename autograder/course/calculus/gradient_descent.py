@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 
 from autograder.engine.judging import Mismatch, judge_cases, number, vector
-from autograder.engine.spec import Case, Check, Exercise, Misconception, Probe
+from autograder.engine.spec import Case, Check, Exercise, Lesson, Misconception, Picture, Probe
 from autograder.engine.tolerance import Tolerance, fmt
 from autograder.engine.expressions import X, add, evaluator, func, mul, power
 
@@ -16,6 +16,11 @@ def descend(grad, x0: float, lr: float, steps: int, sign: float = -1.0) -> list[
     for _ in range(steps):
         xs.append(xs[-1] + sign * lr * grad(xs[-1]))
     return xs
+
+
+def quadratic(x: float) -> float:
+    """The bowl the exercise descends: (x − 4)²."""
+    return (x - 4) ** 2
 
 
 def quadratic_grad(x: float) -> float:
@@ -235,6 +240,99 @@ CLR_MISCONCEPTIONS = (
 )
 
 
+PICTURES = "autograder.course.plots"  # where the lesson's pictures are drawn
+
+# What the exercise's notebook teaches (the classroom); its hints are also
+# what hint("<function>") says.
+LESSON = Lesson(
+    intro="""\
+# 2. Gradient descent and the learning rate
+
+Training a model means finding the parameters where a loss is smallest.
+Gradient descent does it by walking downhill:
+
+1. start somewhere and work out the loss and its slope there;
+2. take a small step against the slope;
+3. repeat from the new point.
+
+**Why against the slope?** For a step of length $\\eta$ in direction $u$,
+a first-order Taylor expansion says
+
+$$L(\\theta + \\eta u) \\approx L(\\theta) + \\eta\\, u^\\top \\nabla L(\\theta).$$
+
+The change $\\eta\\, u^\\top \\nabla L(\\theta)$ is most negative when $u$
+points exactly opposite to the gradient, so each step is
+
+$$x_{t+1} = x_t - \\eta\\, L'(x_t).$$
+
+The step is $\\eta$ *times the slope*: long strides where the curve is
+steep, tiny ones where it is flat. That is why training crawls across flat
+regions (a saturated sigmoid, say) and why a fixed budget of iterations
+can end with the loss hardly changed.""",
+    before={
+        "gradient_descent": """\
+## The descent loop
+
+Return every iterate, the starting point included: `steps` steps give
+`steps + 1` numbers. On $f(x) = x^2$ (slope $2x$) from $x_0 = 10$ with
+$\\eta = 0.1$, each step multiplies $x$ by $1 - 2\\eta = 0.8$:
+$10, 8, 6.4, 5.12, 4.096, 3.2768, \\dots$, and after ten steps
+$x = 1.073741824$.""",
+        "quadratic_grad": """\
+## A bowl with its bottom at 4
+
+From here on the function to minimise is $(x - 4)^2$. Its slope is what
+`gradient_descent` needs as `grad`.""",
+        "minimize_quadratic": """\
+## Descending the bowl
+
+Use your two functions to run gradient descent on $(x - 4)^2$ and return
+where it ends. The answer must come from iterating: after only a few steps
+the walker has not reached 4 yet.""",
+        "critical_learning_rate": """\
+## How large may the learning rate be?
+
+On $(x - 4)^2$ the distance to the minimum changes by the same factor at
+every step:
+
+$$x_{t+1} - 4 = (1 - 2\\eta)(x_t - 4).$$
+
+A **small** $\\eta$ makes that factor close to 1, so the walker crawls. With
+$\\eta = 0.5$ the factor is 0 and one step lands on 4. Between 0.5 and the
+critical rate the factor is negative: the walker jumps from one side of the
+bowl to the other, but still comes closer each time. A **too large**
+$\\eta$ makes the size of the factor reach 1: from there the walker no
+longer comes closer, and beyond it runs away. Work out from the factor the smallest
+learning rate for which the iterates stop converging to 4. (If a real
+training run does not converge, the learning rate is the first thing to
+check.)""",
+    },
+    hints={
+        "gradient_descent": "Keep a list that starts with x0; in a loop that runs `steps` "
+                            "times, set x = x − learning_rate·grad(x) and append it.",
+        "quadratic_grad": "By the chain rule, d/dx (x − 4)² = 2·(x − 4).",
+        "minimize_quadratic": "Call gradient_descent(quadratic_grad, x0, learning_rate, steps) "
+                              "and return the last iterate, not the known minimum.",
+        "critical_learning_rate": "The iterates converge exactly when |1 − 2η| < 1. Solve for "
+                                  "the smallest η where that fails.",
+    },
+    pictures={
+        "gradient_descent": Picture(
+            "show_descent", ("gradient_descent",), PICTURES,
+            "Your iterates on the curve $(x - 4)^2$, beside the reference: long steps "
+            "on the steep wall, shorter ones as the bowl flattens."),
+        "critical_learning_rate": Picture(
+            "show_learning_rates", ("gradient_descent",), PICTURES,
+            "The learning rate decides the fate of the walk: a small rate converges "
+            "slowly, a large one oscillates, one beyond the critical value diverges."),
+    },
+    on_failure={
+        "gradient_descent": Picture("show_descent", ("gradient_descent",), PICTURES),
+        "minimize_quadratic": Picture("show_minimize", ("minimize_quadratic",), PICTURES),
+    },
+)
+
+
 EXERCISE = Exercise(
     module="gradient_descent",
     title="Gradient descent and the learning rate",
@@ -255,4 +353,5 @@ EXERCISE = Exercise(
               lambda rng: [Case((Probe("critical_learning_rate"),), expected=1.0)],
               judge_cases, compare=number(), misconceptions=CLR_MISCONCEPTIONS),
     ),
+    lesson=LESSON,
 )

@@ -12,7 +12,7 @@ import math
 import random
 
 from autograder.engine.judging import Mismatch, judge_cases, number, vector
-from autograder.engine.spec import Case, Check, Exercise, Misconception, Probe
+from autograder.engine.spec import Case, Check, Exercise, Lesson, Misconception, Picture, Probe
 from autograder.engine.tolerance import Tolerance, fmt, is_close
 from autograder.sandbox.protocol import Array, ProbeResult, as_float, as_vector
 
@@ -355,6 +355,93 @@ TRAIN_MISCONCEPTIONS = (
 )
 
 
+PICTURES = "autograder.course.plots"  # where the lesson's pictures are drawn
+
+# What the exercise's notebook teaches (the classroom); its hints are also
+# what hint("<function>") says.
+LESSON = Lesson(
+    intro="""\
+# 4. A sigmoid neuron through two points
+
+One neuron with a weight $w$ and a bias $b$ computes
+
+$$f(x) = \\sigma(w x + b), \\qquad \\sigma(z) = \\frac{1}{1 + e^{-z}}.$$
+
+The goal: choose $w$ and $b$ so that the curve passes through the points
+$(0.5, 0.2)$ and $(2.5, 0.9)$. Nudging $w$ and $b$ by hand and watching
+the result is slow and unreliable; gradient descent does it
+systematically.
+
+How far the curve is from the points is measured by the squared-error
+loss
+
+$$L(w, b) = \\tfrac{1}{2} \\sum_i \\big(f(x_i) - y_i\\big)^2.$$
+
+Over the $(w, b)$ plane this loss is a landscape with steep walls and wide
+flat plateaus; training walks downhill on it.""",
+    before={
+        "sigmoid": """\
+## The sigmoid
+
+It squashes any number into $(0, 1)$. Write it so that it works for a
+single number and for a NumPy array alike.""",
+        "predict": """\
+## The neuron's output
+
+$f(x) = \\sigma(w x + b)$.""",
+        "loss": """\
+## The loss
+
+Half the sum, over all the points you are given, of the squared
+differences between prediction and target. The grader also uses data sets
+of other sizes than two.""",
+        "gradients": """\
+## The gradients, by the chain rule
+
+With $z_i = w x_i + b$ and the sigmoid's handy derivative
+$\\sigma'(z) = \\sigma(z)\\,(1 - \\sigma(z))$:
+
+$$\\frac{\\partial L}{\\partial w} = \\sum_i \\big(f(x_i) - y_i\\big)\\,
+f(x_i)\\big(1 - f(x_i)\\big)\\,x_i, \\qquad
+\\frac{\\partial L}{\\partial b} = \\sum_i \\big(f(x_i) - y_i\\big)\\,
+f(x_i)\\big(1 - f(x_i)\\big).$$
+
+The $\\tfrac12$ of the loss cancels the 2 of the square. Return the pair
+$(\\partial L/\\partial w, \\partial L/\\partial b)$.""",
+        "train": """\
+## Training
+
+Full-batch gradient descent: in every epoch compute both gradients at the
+current $(w, b)$ over all the points, then move $w$ and $b$ together.
+From $(w, b) = (-2, -2)$ with $\\eta = 1$, 1000 epochs on the two points
+reach $w \\approx 1.79172$, $b \\approx -2.28212$, a loss of about
+$2.4 \\times 10^{-11}$. (Deeper networks compute the same gradients layer
+by layer: that is backpropagation, and this neuron is its smallest case.)""",
+    },
+    hints={
+        "sigmoid": "1 / (1 + np.exp(-z)) works for numbers and arrays; math.exp does not "
+                   "take arrays.",
+        "predict": "Return sigmoid(w * x + b).",
+        "loss": "Loop over zip(xs, ys), add (predict(w, b, x) − y)², and halve the sum "
+                "(a sum, not a mean).",
+        "gradients": "For each point, err = predict − y and s = predict·(1 − predict); add "
+                     "err·s·x to ∂L/∂w and err·s to ∂L/∂b.",
+        "train": "Repeat `epochs` times: gw, gb = gradients(w, b, xs, ys), then update both "
+                 "w and b from those same gradients; return (w, b).",
+    },
+    pictures={
+        "train": Picture(
+            "show_loss_surface", ("gradients",), PICTURES,
+            "The loss over $w, b \\in [-6, 6]$ with the training path from $(-2, -2)$: "
+            "it crosses a flat plateau slowly, then runs down into the valley. The path "
+            "uses your `gradients`."),
+    },
+    on_failure={
+        "train": Picture("show_training", ("train",), PICTURES),
+    },
+)
+
+
 EXERCISE = Exercise(
     module="neuron",
     title="A sigmoid neuron fitted to two points",
@@ -376,4 +463,5 @@ EXERCISE = Exercise(
               compare=vector(TRAIN_TOLERANCE, label="component", what="numbers (w, b)"),
               misconceptions=TRAIN_MISCONCEPTIONS, depends_on=("sigmoid", "predict", "gradients")),
     ),
+    lesson=LESSON,
 )

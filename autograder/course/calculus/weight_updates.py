@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 
 from autograder.engine.judging import Mismatch, judge_cases, vector
-from autograder.engine.spec import Case, Check, Exercise, Misconception, Probe
+from autograder.engine.spec import Case, Check, Exercise, Lesson, Misconception, Probe
 from autograder.engine.tolerance import Tolerance, fmt, is_close
 from autograder.sandbox.protocol import Array, ProbeResult, Tuple, as_float, as_vector, describe
 
@@ -192,6 +192,42 @@ SWEEP_MISCONCEPTIONS = (
 )
 
 
+# What the exercise's notebook teaches (the classroom); its hints are also
+# what hint("<function>") says.
+LESSON = Lesson(
+    intro="""\
+# 3. Updating many weights
+
+A model has many weights, and gradient descent moves each of them against
+its own slope, all with the same learning rate:
+
+$$w_i \\leftarrow w_i - \\eta\\, g_i.$$
+
+With weights $[0.5, -0.5, 0.3]$, gradients $[0.1, -0.2, 0.05]$ and
+$\\eta = 0.01$ the new weights are $[0.499, -0.498, 0.2995]$. Trying
+$\\eta = 0.001, 0.01, 0.1, 1$ shows how the learning rate scales the size
+of the change.""",
+    before={
+        "update_weights": """\
+## One update
+
+Return the new weights and leave the list you were given as it was: the
+caller may still need the old weights.""",
+        "sweep_learning_rates": """\
+## Several learning rates side by side
+
+Map each learning rate to the weights one update with that rate would
+give.""",
+    },
+    hints={
+        "update_weights": "Build a new list (or array) of w − learning_rate·g, one entry per "
+                          "weight; do not assign into `weights`.",
+        "sweep_learning_rates": "A dict comprehension: {rate: update_weights(weights, "
+                                "gradients, rate) for rate in learning_rates}.",
+    },
+)
+
+
 EXERCISE = Exercise(
     module="weight_updates",
     title="Weight updates with a learning rate",
@@ -205,4 +241,5 @@ EXERCISE = Exercise(
               sweep_cases, judge_cases, compare=sweep_compare,
               misconceptions=SWEEP_MISCONCEPTIONS, depends_on=("update_weights",)),
     ),
+    lesson=LESSON,
 )

@@ -11,7 +11,7 @@ import random
 
 import numpy as np
 
-from autograder.engine.spec import Check, Exercise, Misconception
+from autograder.engine.spec import Check, Exercise, Lesson, Misconception, Picture
 from autograder.engine.tolerance import Tolerance
 from autograder.course.optimizers.iterates import (Optimiser, Rule, Shape, cases, iterates_compare, iterates_judge,
                        rule_model)
@@ -172,6 +172,95 @@ ADAM_MISCONCEPTIONS = (
 )
 
 
+PICTURES = "autograder.course.optimizer_plots"  # where the lesson's pictures are drawn
+
+# What the exercise's notebook teaches (the classroom); its hints are also
+# what hint("<function>") says.
+LESSON = Lesson(
+    intro="""\
+# 7. Adaptive learning rates: AdaGrad, RMSProp and Adam
+
+A single learning rate for every parameter suits none of them when their
+gradients differ in size. Take the long, narrow bowl
+$f(x) = 0.1\\,x_1^2 + 2\\,x_2^2$ from $(-5, -2)$: its walls are twenty times
+steeper along $x_2$ than along $x_1$. After 20 steps with $\\eta = 0.4$
+gradient descent has settled $x_2$ but is still at $x_1 \\approx -0.94$;
+raise the rate to $0.6$ and it blows up along $x_2$ instead. (The same
+trouble comes with sparse features, whose weights rarely see a gradient.)
+
+Adaptive methods give each parameter a step size of its own, from the
+history of its own gradients. In all three below everything is element by
+element, $g_t = \\nabla f(x_t)$, every accumulator starts at 0, and a tiny
+$\\varepsilon$ only keeps the division safe ($\\sqrt{v + \\varepsilon}$ and
+$\\sqrt{v} + \\varepsilon$ are both fine).""",
+    before={
+        "adagrad": """\
+## AdaGrad
+
+Divide each parameter's step by the root of the sum of all its squared
+gradients so far:
+
+$$v_t = v_{t-1} + g_t^2, \\qquad x_{t+1} = x_t - \\frac{\\eta\\, g_t}{\\sqrt{v_t + \\varepsilon}}.$$
+
+A parameter with large gradients gets small steps, one with small gradients
+large ones. But the sum only grows, so the steps only shrink and may stop
+the walk short: on the narrow bowl, AdaGrad with $\\eta = 0.4$ reaches only
+about $(-2.38, -0.16)$ in 20 steps. Example: on $(x - 4)^2$ from 0 with
+$\\eta = 0.5$ the iterates are $0, 0.5, 0.829252, 1.085413, 1.298438,
+1.482091$.""",
+        "rmsprop": """\
+## RMSProp
+
+Forget old gradients: keep a moving average of the squares instead of their
+sum, so the denominator follows the *recent* size of the gradient:
+
+$$v_t = \\beta\\, v_{t-1} + (1 - \\beta)\\, g_t^2, \\qquad
+x_{t+1} = x_t - \\frac{\\eta\\, g_t}{\\sqrt{v_t + \\varepsilon}}.$$
+
+Its first step is $\\eta / \\sqrt{1 - \\beta}$ against the sign of the gradient,
+about $0.316$ for $\\eta = 0.1$ and $\\beta = 0.9$. On the narrow bowl
+($\\eta = 0.4$, $\\beta = 0.9$) it ends 20 steps near $(-0.0106, 0)$.""",
+        "adam": """\
+## Adam
+
+Momentum on top of RMSProp: a moving average of the gradients over the root
+of a moving average of their squares,
+
+$$m_t = \\beta_1 m_{t-1} + (1 - \\beta_1)\\, g_t, \\qquad
+v_t = \\beta_2 v_{t-1} + (1 - \\beta_2)\\, g_t^2.$$
+
+Both start at 0, so early on they are too small. Adam corrects that at the
+$k$-th update ($k = 1, 2, \\dots$): $\\hat m = m_t / (1 - \\beta_1^k)$,
+$\\hat v = v_t / (1 - \\beta_2^k)$, then
+$x_{t+1} = x_t - \\eta\\, \\hat m / (\\sqrt{\\hat v} + \\varepsilon)$.
+With the correction the first step has length $\\eta$ ($0.1$ on
+$(x - 4)^2$ from 0 with $\\eta = 0.1$, $\\beta_1 = 0.9$, $\\beta_2 = 0.999$:
+$0, 0.1, 0.199926, 0.299726, \\dots$); without it, $0.316$.""",
+    },
+    hints={
+        "adagrad": "Keep v, the running sum of squared gradients (element by element), "
+                   "starting at 0. Add the new g² to v before you divide: the step uses the "
+                   "v that already holds the current gradient.",
+        "rmsprop": "As in adagrad, but v is a moving average: v = β·v + (1 − β)·g², not a "
+                   "sum.",
+        "adam": "Two moving averages, m of g and v of g², both from 0. Count the updates k "
+                "from 1; divide m by 1 − β₁ᵏ and v by 1 − β₂ᵏ for the step only, and keep "
+                "the uncorrected m and v for the next one.",
+    },
+    pictures={
+        "adam": Picture(
+            "show_narrow_bowl", ("adagrad", "rmsprop", "adam"), PICTURES,
+            "Twenty steps on the narrow bowl from $(-5, -2)$ with $\\eta = 0.4$. Plain "
+            "descent zigzags across the steep direction and creeps along the flat one; "
+            "AdaGrad's shrinking steps stop it short; RMSProp and Adam head for the "
+            "minimum along both axes at once. Your functions' paths are dashed."),
+    },
+    on_failure={function: Picture("show_narrow_bowl", ("adagrad", "rmsprop", "adam"),
+                                  PICTURES)
+                for function in ("adagrad", "rmsprop", "adam")},
+)
+
+
 EXERCISE = Exercise(
     module="adaptive",
     title="Adaptive learning rates: AdaGrad, RMSProp and Adam",
@@ -186,4 +275,5 @@ EXERCISE = Exercise(
               lambda rng: cases(ADAM, rng), iterates_judge(ADAM),
               compare=iterates_compare(ADAM), misconceptions=ADAM_MISCONCEPTIONS),
     ),
+    lesson=LESSON,
 )

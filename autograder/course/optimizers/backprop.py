@@ -14,7 +14,7 @@ import random
 import numpy as np
 
 from autograder.engine.judging import Mismatch, judge_cases, number, vector
-from autograder.engine.spec import Case, Check, Exercise, Misconception, Probe
+from autograder.engine.spec import Case, Check, Exercise, Lesson, Misconception, Probe
 from autograder.engine.tolerance import Tolerance, fmt_pair
 from autograder.sandbox.protocol import Array, Returned, as_vector, describe
 
@@ -364,6 +364,87 @@ TLG_MISCONCEPTIONS = (
 )
 
 
+# What the exercise's notebook teaches (the classroom); its hints are also
+# what hint("<function>") says.
+LESSON = Lesson(
+    intro="""\
+# 8. Softmax, cross-entropy and backpropagation
+
+To classify, a network ends in one score per class, the *logits* $z$.
+**Softmax** turns them into probabilities that are positive and sum to 1,
+
+$$\\hat y_i = \\frac{e^{z_i}}{\\sum_j e^{z_j}},$$
+
+and **cross-entropy** measures how far this prediction is from the true
+distribution $y$: $L = -\\sum_i y_i \\log \\hat y_i$. For a one-hot $y$ it is
+$-\\log$ of the probability the network gave the right class.
+
+**Backpropagation** finds the gradient of $L$ with respect to every weight
+by the chain rule, one layer at a time, from the loss back to the input.
+The single sigmoid neuron of assignment 1 is its smallest case; here it
+runs through a two-layer network.""",
+    before={
+        "softmax": """\
+## Softmax without overflow
+
+$e^{1000}$ overflows a float. But adding the same number to every logit
+changes no probability (it multiplies the numerator and the denominator by
+the same factor), so shift the logits by $-\\max(z)$ first: the largest
+exponential is then $e^0 = 1$. `softmax([1000, 1000])` must give
+$[0.5, 0.5]$.""",
+        "cross_entropy": """\
+## Cross-entropy
+
+$-\\sum_i y_i \\log p_i$. A class with $y_i = 0$ adds nothing, even where
+$p_i = 0$ (take $0 \\cdot \\log 0$ as 0). For $z = [2, 1, 0.1]$ and the
+first class as the answer, $p \\approx [0.659, 0.242, 0.099]$ and the loss is
+about $0.417$.""",
+        "softmax_cross_entropy_grad": """\
+## The gradient at the logits
+
+Through softmax and cross-entropy together the chain rule collapses to a
+strikingly simple result (for a $y$ that sums to 1):
+
+$$\\frac{\\partial L}{\\partial z} = \\operatorname{softmax}(z) - y.$$
+
+Predicted minus true: each logit is pushed by how much too high its
+probability is.""",
+        "two_layer_gradients": """\
+## Backpropagation through two layers
+
+The network: $a = W_1 x + b_1$, $h = \\sigma(a)$, $z = W_2 h + b_2$,
+$L = \\text{cross-entropy}(\\operatorname{softmax}(z), y)$. Going backwards:
+
+$$\\frac{\\partial L}{\\partial z} = \\hat y - y, \\quad
+\\frac{\\partial L}{\\partial W_2} = \\frac{\\partial L}{\\partial z}\\, h^\\top, \\quad
+\\frac{\\partial L}{\\partial b_2} = \\frac{\\partial L}{\\partial z}, \\quad
+\\frac{\\partial L}{\\partial h} = W_2^\\top \\frac{\\partial L}{\\partial z},$$
+
+$$\\frac{\\partial L}{\\partial a} = \\frac{\\partial L}{\\partial h} \\odot h \\odot (1 - h), \\quad
+\\frac{\\partial L}{\\partial W_1} = \\frac{\\partial L}{\\partial a}\\, x^\\top, \\quad
+\\frac{\\partial L}{\\partial b_1} = \\frac{\\partial L}{\\partial a}.$$
+
+($\\odot$ is the element-wise product, and $\\sigma' = \\sigma(1 - \\sigma)$.)
+Return a dict with the keys `"W1"`, `"b1"`, `"W2"`, `"b2"`, each gradient of
+its parameter's shape. To test your own code, compare it with central
+differences of the loss: a relative error around $10^{-7}$ means right,
+above $10^{-2}$ means a bug.""",
+    },
+    hints={
+        "softmax": "Subtract the largest logit from every logit, exponentiate, and divide by "
+                   "the sum of the exponentials.",
+        "cross_entropy": "Add up y·log p over the classes where y is not 0 only, then negate "
+                         "the sum.",
+        "softmax_cross_entropy_grad": "No derivative by hand is needed: compute softmax(z) "
+                                      "and subtract y, element by element.",
+        "two_layer_gradients": "Run the forward pass first and keep h. Then go back one layer "
+                               "at a time: dz gives W2's and b2's gradients; W2ᵀ·dz, times "
+                               "h·(1 − h), gives the one for a, and from it W1's and b1's. "
+                               "np.outer makes the weight gradients.",
+    },
+)
+
+
 EXERCISE = Exercise(
     module="backprop",
     title="Softmax, cross-entropy and backpropagation",
@@ -380,4 +461,5 @@ EXERCISE = Exercise(
               12, tlg_cases, judge_cases, compare=tlg_compare,
               misconceptions=TLG_MISCONCEPTIONS, depends_on=("softmax",)),
     ),
+    lesson=LESSON,
 )

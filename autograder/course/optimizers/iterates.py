@@ -38,10 +38,12 @@ class Problem:
     float version of it (``grad``: a number or an array in, the same out;
     written out directly, the same operations as the tree, which is slow
     to evaluate; tests hold the two to agree) and the number of parameters
-    (0: x is a number)."""
+    (0: x is a number); ``value`` is the function itself, where the
+    pictures need it."""
     fn: Any
     grad: Callable
     dim: int
+    value: Callable | None = None
 
 
 def _signed(c: float) -> str:
@@ -69,7 +71,8 @@ def separable_bowl(curvatures, centres) -> Problem:
     comps = [mul(k, add(component(i), -c)) for i, (k, c) in enumerate(zip(ks, cs))]
     text = ", ".join(f"{k:g}*(x[{i}] {_signed(c)})" for i, (k, c) in enumerate(zip(ks, cs)))
     return Problem(func(vector(*comps), f"lambda x: np.array([{text}])"),
-                   lambda x: ks * (np.asarray(x, dtype=float) + -cs), len(comps))
+                   lambda x: ks * (np.asarray(x, dtype=float) + -cs), len(comps),
+                   lambda x: float(np.sum(ks / 2 * (np.asarray(x, dtype=float) - cs) ** 2)))
 
 
 def neuron_loss(xs, ys) -> Problem:
@@ -93,7 +96,12 @@ def neuron_loss(xs, ys) -> Problem:
             common = (s - yi) * s * (1.0 - s)
             gw, gb = gw + xi * common, gb + common
         return np.array([gw, gb])
-    return Problem(fn, grad, 2)
+
+    def loss(wb):
+        w, b = (float(v) for v in wb)
+        return 0.5 * sum((1.0 / (1.0 + math.exp(-(xi * w + b))) - yi) ** 2
+                         for xi, yi in zip(xs, ys))
+    return Problem(fn, grad, 2, loss)
 
 
 # ----------------------------------------------------------------- rules

@@ -11,7 +11,7 @@ import math
 import random
 
 from autograder.engine.judging import judge_cases, vector
-from autograder.engine.spec import Case, Check, Exercise, Misconception, Probe
+from autograder.engine.spec import Case, Check, Exercise, Lesson, Misconception, Picture, Probe
 from autograder.engine.tolerance import Tolerance
 from autograder.sandbox.protocol import Array
 
@@ -180,6 +180,65 @@ MISCONCEPTIONS = (
 # misconception is off by far more in some case under every seed.
 TOLERANCE = Tolerance(1e-9, 1e-12, "the sums in another order round by ulps per update")
 
+PICTURES = "autograder.course.optimizer_plots"  # where the lesson's pictures are drawn
+
+# What the exercise's notebook teaches (the classroom); its hints are also
+# what hint("<function>") says.
+LESSON = Lesson(
+    intro="""\
+# 6. Stochastic and mini-batch gradient descent
+
+Assignment 1's `train` is *full-batch* gradient descent: it adds up the
+gradient over every point, then takes one step. With a million points that
+is a million gradient terms for a single step.
+
+**Stochastic gradient descent** (SGD) updates after every single point;
+**mini-batch** descent after every batch of `batch_size` consecutive points.
+One pass over the data (an epoch) then makes many small updates instead of
+one, each from less data and so a little noisier. With a batch as large as
+the data set it is full-batch descent again.
+
+On the neuron's two points, from $(w, b) = (-2, -2)$ with $\\eta = 1$, one
+epoch of SGD ends at $(-1.994476, -1.992276)$, very near the one full-batch
+step $(-1.994508, -1.992289)$; after 1000 epochs both are close to
+$(1.7917, -2.2821)$.""",
+    before={
+        "minibatch_train": """\
+## Training in batches
+
+Walk the points in order, `batch_size` at a time, and after each batch move
+$w$ and $b$ together against the gradient of *that batch's* loss
+$\\tfrac12 \\sum_{i \\in \\text{batch}} (\\sigma(w x_i + b) - y_i)^2$ (a sum, not
+a mean). Two rules keep the batches honest:
+
+- every update uses its own batch only: the gradient sums start from zero
+  for each batch;
+- every epoch starts again at the first point, and a last batch shorter
+  than the others (7 points in batches of 3 give 3, 3 and 1) is still
+  used; nothing carries over into the next epoch.
+
+`batch_size = 1` is SGD; a `batch_size` of at least `len(xs)` is
+full-batch descent.""",
+    },
+    hints={
+        "minibatch_train": "Two loops: epochs outside, the start of each batch inside "
+                           "(range(0, len(xs), batch_size)). For each batch set both gradient "
+                           "sums to 0, add up over that batch's points only, then update w and "
+                           "b together.",
+    },
+    pictures={
+        "minibatch_train": Picture(
+            "show_minibatch", ("minibatch_train",), PICTURES,
+            "Where one-point-at-a-time training ends after 0, 1, 2, 5, …, 1000 epochs "
+            "from $(-2, -2)$ with $\\eta = 1$: your `minibatch_train` (dashed) beside "
+            "the reference."),
+    },
+    on_failure={
+        "minibatch_train": Picture("show_minibatch", ("minibatch_train",), PICTURES),
+    },
+)
+
+
 EXERCISE = Exercise(
     module="minibatch",
     title="Stochastic and mini-batch gradient descent",
@@ -189,4 +248,5 @@ EXERCISE = Exercise(
               compare=vector(TOLERANCE, label="component", what="numbers (w, b)"),
               misconceptions=MISCONCEPTIONS),
     ),
+    lesson=LESSON,
 )

@@ -10,7 +10,7 @@ import random
 
 import numpy as np
 
-from autograder.engine.spec import Check, Exercise, Misconception
+from autograder.engine.spec import Check, Exercise, Lesson, Misconception, Picture
 from autograder.engine.tolerance import Tolerance
 from autograder.course.optimizers.iterates import (Optimiser, Rule, Shape, aliased, cases, iterates_compare,
                        iterates_judge, rule_model)
@@ -162,6 +162,93 @@ NESTEROV_MISCONCEPTIONS = (
 )
 
 
+PICTURES = "autograder.course.optimizer_plots"  # where the lesson's pictures are drawn
+
+# What the exercise's notebook teaches (the classroom); its hints are also
+# what hint("<function>") says.
+LESSON = Lesson(
+    intro="""\
+# 5. Momentum and Nesterov
+
+Gradient descent moves by $\\eta$ times the slope. Where the loss is almost
+flat the slope is tiny, and so is every step: the walker crawls. The sigmoid
+neuron of assignment 1 starts on such a plateau at $(w, b) = (-2, -2)$; after
+100 epochs with $\\eta = 1$ plain gradient descent has only brought its loss
+down to about $0.0177$.
+
+**Momentum** lets the walker gather speed. Besides its position $x_t$ it
+carries a velocity $u_t$, which keeps most of the previous velocity and adds
+the new gradient step:
+
+$$u_t = \\beta\\, u_{t-1} + \\eta\\, \\nabla L(x_t), \\qquad
+x_{t+1} = x_t - u_t, \\qquad u_{-1} = 0.$$
+
+Written out, $u_t = \\eta \\sum_{\\tau \\le t} \\beta^{\\,t-\\tau}\\, \\nabla L(x_\\tau)$:
+every past gradient still counts, fading by a factor $\\beta$ per step. When
+the gradients keep pointing the same way they pile up, and on a long even
+slope the step grows towards $\\eta / (1 - \\beta)$ times the gradient, ten
+times plain descent's step for $\\beta = 0.9$.""",
+    before={
+        "momentum_descent": """\
+## Momentum
+
+Return every iterate, $[x_0, x_1, \\dots, x_{\\text{steps}}]$. `x0` may be a
+number or a 1-D list or array of parameters; then `grad` returns an array of
+the same length and every operation works element by element (NumPy does
+that for you).
+
+Speed has a price. On $(x - 4)^2$ from $x_0 = 0$ with $\\eta = 0.1$ and
+$\\beta = 0.9$ the iterates are $0, 0.8, 2.16, 3.752, 5.2344, 6.32168$: the
+velocity carries the walker past the minimum at the fourth step, and it
+swings back and forth before it settles.
+
+(PyTorch writes the same method as $v_t = \\beta v_{t-1} + g_t$,
+$x_{t+1} = x_t - \\eta v_t$: for a fixed $\\eta$ that is $u = \\eta v$, the same
+iterates. The "moving average" $v_t = \\beta v_{t-1} + (1 - \\beta) g_t$ is a
+different method, with steps $1 - \\beta$ times smaller.)""",
+        "nesterov_descent": """\
+## Nesterov: look before you leap
+
+Whatever the gradient says, the velocity alone will carry $x_t$ to about
+$x_t - \\beta u_{t-1}$. Nesterov's method measures the slope *there*, at the
+look-ahead point, and so feels the bowl turning upwards before it gets
+there:
+
+$$\\tilde x_t = x_t - \\beta\\, u_{t-1}, \\qquad
+u_t = \\beta\\, u_{t-1} + \\eta\\, \\nabla L(\\tilde x_t), \\qquad
+x_{t+1} = x_t - u_t.$$
+
+On the same problem it brakes earlier: $0, 0.8, 2.016, 3.28832, 4.346726,
+5.039434$. The iterates are the $x_t$; the look-ahead points are only where
+the gradient is taken. On the neuron's plateau, 100 epochs with $\\eta = 1$
+and $\\beta = 0.9$ bring momentum to a loss of about $0.0137$ (it leaves the
+plateau quickly, then sways across the valley) and Nesterov to about
+$8.5 \\times 10^{-6}$.""",
+    },
+    hints={
+        "momentum_descent": "Keep a velocity u beside x, starting at zero (of x's shape). In "
+                            "each step update u first, from the gradient at the current x, "
+                            "then move x by −u, and append a copy of x.",
+        "nesterov_descent": "The loop of momentum_descent, with one change: take the gradient "
+                            "at the look-ahead point x − β·u (u from the step before), not at "
+                            "x. Append x itself, not the look-ahead point.",
+    },
+    pictures={
+        "nesterov_descent": Picture(
+            "show_flat_start", ("momentum_descent", "nesterov_descent"), PICTURES,
+            "The three methods on the neuron's loss from the flat start $(-2, -2)$, 100 "
+            "epochs (the colours show $\\log_{10}$ of the loss). Plain descent creeps; "
+            "momentum shoots out of the plateau and swings across the valley; Nesterov "
+            "brakes in time. Your functions' paths are dashed beside the references."),
+    },
+    on_failure={
+        "momentum_descent": Picture("show_flat_start", ("momentum_descent",), PICTURES),
+        "nesterov_descent": Picture("show_flat_start",
+                                    ("momentum_descent", "nesterov_descent"), PICTURES),
+    },
+)
+
+
 EXERCISE = Exercise(
     module="momentum",
     title="Momentum and Nesterov",
@@ -173,4 +260,5 @@ EXERCISE = Exercise(
               13, lambda rng: cases(NESTEROV, rng), iterates_judge(NESTEROV),
               compare=iterates_compare(NESTEROV), misconceptions=NESTEROV_MISCONCEPTIONS),
     ),
+    lesson=LESSON,
 )
