@@ -14,45 +14,62 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import functools
 import sys
 from pathlib import Path
 
 from autograder.engine.config import HELP, ConfigError, resolve
-from autograder.course import ASSIGNMENTS, DEFAULT
+
+
+class Later(str):
+    """A help text made only when help is shown.  Texts that name the
+    course's assignments import the course, which costs numpy's import:
+    ``grade`` starts its sandbox first, so that the two overlap."""
+
+    def __new__(cls, make):
+        text = super().__new__(cls, "(made when shown)")
+        text.make = make
+        return text
+
+
+class HelpFormatter(argparse.HelpFormatter):
+    def _get_help_string(self, action):
+        return action.help.make() if isinstance(action.help, Later) else action.help
 
 
 def assignments_help() -> str:
     """Each assignment and its modules, for help texts."""
+    from autograder.course import ASSIGNMENTS
     return "; ".join(f"{a.name}: " + ", ".join(f"{m}.py" for m in a.modules)
-                     for a in ASSIGNMENTS.values())
+                     for a in ASSIGNMENTS.values()).replace("%", "%%")
 
 
 def add_assignment(parser: argparse.ArgumentParser, what: str) -> None:
-    """``--assignment NAME`` with the course's default (an unknown name is
-    refused in one line by :func:`chosen_assignment`)."""
-    parser.add_argument("--assignment", default=DEFAULT, metavar="NAME",
-                        help=f"the assignment {what}, one of {', '.join(ASSIGNMENTS)} "
-                             f"(default: {DEFAULT})")
+    """``--assignment NAME``, the course's first assignment by default (an
+    unknown name is refused in one line by :func:`chosen_assignment`)."""
+    def text() -> str:
+        from autograder.course import ASSIGNMENTS, DEFAULT
+        return f"the assignment {what}, one of {', '.join(ASSIGNMENTS)} (default: {DEFAULT})"
+    parser.add_argument("--assignment", metavar="NAME", help=Later(text))
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m autograder",
-        description="Grade the exercises of the course's assignments ("
-                    + ", ".join(f"{a.name}: {a.title}" for a in ASSIGNMENTS.values()) + ").")
-    sub = parser.add_subparsers(dest="command", required=True)
+        prog="python -m autograder", formatter_class=HelpFormatter,
+        description="Grade the exercises of the course's assignments.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=functools.partial(
+        argparse.ArgumentParser, formatter_class=HelpFormatter))
     grade = sub.add_parser("grade", help="grade one submission folder")
-    grade.add_argument("folder", type=Path,
-                       help="folder holding one assignment's modules ("
-                            + assignments_help().replace("%", "%%") + "), their .ipynb "
-                            "notebooks, the modules one folder down, or a .zip of them")
+    grade.add_argument("folder", type=Path, help=Later(
+        lambda: f"folder holding one assignment's modules ({assignments_help()}), their "
+                ".ipynb notebooks, the modules one folder down, or a .zip of them"))
     grade.add_argument("--json", type=Path, metavar="FILE",
                        help="write Gradescope's results.json format to FILE")
     for key in ("seed", "timeout", "memory", "output"):
         grade.add_argument(f"--{key}", help=HELP[key])
-    grade.add_argument("--assignment", default=None, metavar="NAME",
-                       help=f"the assignment to grade, one of {', '.join(ASSIGNMENTS)} "
-                            "(default: the one whose modules the folder holds)")
+    grade.add_argument("--assignment", default=None, metavar="NAME", help=Later(
+        lambda: "the assignment to grade, one of " + ", ".join(assignment_names())
+                + " (default: the one whose modules the folder holds)"))
     grade.add_argument("--quiet", action="store_true", help="print only the score table")
     grade.add_argument("--only", action="append", metavar="EXERCISE[:N]",
                        help="grade only this exercise, or only its N-th check (from 1, in "
@@ -145,7 +162,7 @@ def grade_class(args: argparse.Namespace) -> int:
     from autograder.channels.class_grading import ClassError, grade_class as run
     try:
         settings = resolve({k: getattr(args, k) for k in ("seed", "timeout", "memory", "output")})
-        course = chosen_assignment(args.assignment)
+        course = chosen_assignment(args.assignment, first=True)
         if args.workers is not None and args.workers < 1:
             raise ConfigError(f"--workers: {args.workers} is not a positive number")
         summary = run(args.root, args.out, workers=args.workers, regrade=args.regrade,
@@ -190,7 +207,7 @@ def baked_settings(args: argparse.Namespace):
     from autograder.engine.runner import new_seed
     settings = resolve({k: getattr(args, k) for k in ("seed", "timeout", "memory", "output")},
                        machine=False)   # the harness runs elsewhere: its own grade checks
-    course = chosen_assignment(args.assignment)
+    course = chosen_assignment(args.assignment, first=True)
     return Baked(new_seed() if settings.seed is None else settings.seed, settings.limits,
                  course.name)
 
@@ -235,6 +252,7 @@ def grade(args: argparse.Namespace) -> int:
         try:
             # Notebooks are read as modules (outside any kernel); a zip is opened.
             # The assignment named, or the first whose modules the folder holds.
+            from autograder.course import ASSIGNMENTS
             candidates = (chosen,) if chosen else tuple(ASSIGNMENTS.values())
             with intake(args.folder, candidates) as handed_in:
                 exercises = handed_in.assignment.exercises
@@ -283,12 +301,18 @@ def grade(args: argparse.Namespace) -> int:
     return 0
 
 
-def chosen_assignment(name: str | None):
-    """The assignment ``--assignment NAME`` names (None for None); an unknown
-    name is a ConfigError naming the choices."""
+def assignment_names() -> list[str]:
+    from autograder.course import ASSIGNMENTS
+    return list(ASSIGNMENTS)
+
+
+def chosen_assignment(name: str | None, *, first: bool = False):
+    """The assignment ``--assignment NAME`` names; with no name, the
+    course's first (``first``) or None (to be inferred).  An unknown name is
+    a ConfigError naming the choices."""
+    from autograder.course import ASSIGNMENTS, DEFAULT, assignment
     if name is None:
-        return None
-    from autograder.course import assignment
+        return ASSIGNMENTS[DEFAULT] if first else None
     try:
         return assignment(name)
     except ValueError as exc:
