@@ -33,9 +33,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from autograder.channels.class_grading import find_students, module_folder  # noqa: E402
+from autograder.channels.class_grading import find_students  # noqa: E402
 from autograder.engine.config import ConfigError, resolve  # noqa: E402
 from autograder.engine.seed_sweep import Job, sweep  # noqa: E402
+from autograder.intake.submission import NotGradable, locate  # noqa: E402
 
 SOLUTIONS = ROOT / "solutions" / "calculus"
 CORPUS = ROOT / "tests" / "corpus"
@@ -101,7 +102,7 @@ def main(argv=None) -> int:
                       "one folder per submission", file=sys.stderr)
                 return 2
             jobs = [Job(folder) for s in find_students(args.root)
-                    if (folder := module_folder(s)) is not None]
+                    if (folder := module_folder(s, exercises_of(args.assignment))) is not None]
         seeds = range(args.first_seed, args.first_seed + args.seeds)
         started = time.monotonic()
         results = sweep(jobs, seeds, exercises_of(args.assignment), workers=args.workers,
@@ -118,6 +119,16 @@ def main(argv=None) -> int:
           f"{len(unstable)} with a grade that depends on the seed, "
           f"{len(partly)} with seeds left unsettled")
     return 1 if unstable else 0
+
+
+def module_folder(student: Path, course) -> Path | None:
+    """Where the student's modules of ``course`` are, as the intake finds
+    them (a folder only: the sweep grades folders, not zips)."""
+    try:
+        found = locate(student, (course,))
+    except NotGradable:
+        return None
+    return found if found.is_dir() else None
 
 
 if __name__ == "__main__":

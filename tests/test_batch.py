@@ -379,3 +379,73 @@ def test_half_written_files_of_a_killed_run_are_swept_by_the_next(tmp_path):
     assert sorted(sweep_half_written(out)) == sorted(stale)
     assert [p for p in stale if p.exists()] == []
     assert all(p.exists() for p in kept)
+
+
+def test_a_class_of_assignment_2(tmp_path):
+    """grade-class --assignment optimizers: its modules as columns, its
+    checks in checks.csv, its misconceptions (titles and hints from the
+    assignment graded) in misconceptions.csv; OUT keeps to one assignment."""
+    from autograder.course import OPTIMIZERS as COURSE
+    from conftest import OPTIMIZER_STUBS, OPTIMIZERS
+    root = tmp_path / "class"
+    _copy(OPTIMIZERS, root / "ada")
+    _copy(OPTIMIZER_STUBS, root / "bo")
+    _copy(OPTIMIZERS, root / "cy")
+    moving = CORPUS / "optimizers" / "misconceptions" / "momentum-moving-average"
+    for path in moving.glob("*.py"):
+        shutil.copyfile(path, root / "cy" / path.name)
+    _copy(SOLUTIONS, root / "di")                    # assignment 1's modules: none of these
+    out = tmp_path / "out"
+    run = cli("grade-class", root, "--out", out, "--assignment", "optimizers", "--seed", "4",
+              "--no-progress", "--workers", "2")
+    assert run.returncode == 0, run.stderr
+    with open(out / "grades.csv", newline="") as fh:
+        assert tuple(next(csv.reader(fh))) == ("student", "momentum", "minibatch", "adaptive",
+                                               "backprop", "total", "seed", "status")
+    by = {r["student"]: r for r in rows(out)}
+    assert by["ada"]["total"] == "100" and by["ada"]["status"] == "graded"
+    assert by["bo"]["total"] == "0" and by["bo"]["status"] == "not attempted"
+    assert 0 < float(by["cy"]["momentum"]) < 25 and by["cy"]["adaptive"] == "30"
+    assert by["di"]["status"].startswith(f"no modules: {root / 'di'}: holds none of "
+                                         "momentum.py, minibatch.py, adaptive.py, backprop.py")
+    with open(out / "checks.csv", newline="") as fh:
+        checks = list(csv.DictReader(fh))
+    assert [(r["exercise"], r["check"]) for r in checks] == \
+        [(e.module, c.name) for e in COURSE.exercises for c in e.checks]
+    assert all(r["students"] == "4" for r in checks)
+    assert all(int(r["not_attempted"]) >= 2 for r in checks)          # bo, and di's none
+    with open(out / "misconceptions.csv", newline="") as fh:
+        found = {r["misconception"]: r for r in csv.DictReader(fh)}
+    known = next(m for e in COURSE.exercises for c in e.checks for m in c.misconceptions
+                 if m.id == "momentum-moving-average")
+    assert found["momentum-moving-average"]["title"] == known.title
+    assert found["momentum-moving-average"]["hint"] == known.hint
+    again = cli("grade-class", root, "--out", out, "--no-progress")     # calculus, by default
+    assert again.returncode == 2 and again.stderr.count("\n") == 1
+    assert "holds the grades of assignment optimizers" in again.stderr
+    wrong = cli("grade-class", root, "--out", tmp_path / "other", "--assignment", "nope")
+    assert wrong.returncode == 2 and wrong.stderr.count("\n") == 1
+    assert "--assignment: no assignment 'nope' (one of calculus, optimizers)" in wrong.stderr
+    assert not (tmp_path / "other").exists()
+
+
+def test_the_class_report_reads_named_fields_not_tag_positions(graded):
+    """The tags are for people filtering in Gradescope: the report reads
+    each test's extra_data, so tags in another order change nothing."""
+    from autograder.channels.class_report import checks_csv, misconceptions_csv, tally
+    from autograder.course import CALCULUS
+    _, out, _ = graded
+    results = [json.loads((out / s / "results.json").read_text())
+               for s in ("alice", "bob", "dave", "erin", "frank")]
+    shuffled = json.loads(json.dumps(results))
+    for data in shuffled:
+        for test in data["tests"]:
+            test["tags"] = list(reversed(test["tags"]))
+    assert checks_csv(tally(shuffled, CALCULUS)) == checks_csv(tally(results, CALCULUS))
+    assert misconceptions_csv(tally(shuffled, CALCULUS)) == \
+        misconceptions_csv(tally(results, CALCULUS))
+    counted = tally(results, CALCULUS)
+    assert all(sum(c.values()) == 5 for c in counted.outcomes.values())
+    first = CALCULUS.exercise("weight_updates").checks[0].name
+    assert counted.outcomes[f"weight_updates: {first}"]["limit"] == 1      # frank hangs
+    assert counted.outcomes[f"weight_updates: {first}"]["passed"] == 2     # alice, erin

@@ -192,3 +192,36 @@ def test_the_grader_ignores_the_students_own_modules_of_library_names(workflow, 
     (repo / "random.py").write_text("raise SystemExit('the grader imported my random.py')\n")
     codes = run_steps([s for s in graders(workflow) if s["id"] == "derivatives_1"], repo)
     assert codes == {"derivatives_1": 0}
+
+
+def test_assignment_2_gets_one_step_per_check_with_its_points(tmp_path):
+    """--assignment optimizers: its checks and points, each step grading
+    that assignment; the reference passes, a stub fails, an unknown name
+    is one line and exit 2."""
+    from autograder.course import OPTIMIZERS as COURSE
+    from conftest import OPTIMIZER_STUBS, OPTIMIZERS
+    template = tmp_path / "template"
+    template.mkdir()
+    run = cli("github-classroom", template, "--assignment", "optimizers", "--seed", SEED,
+              "--package-spec", "calculus-autograder")
+    assert run.returncode == 0, run.stderr
+    assert "assignment optimizers" in run.stdout
+    steps = graders(read_yaml(template.joinpath(*WORKFLOW).read_text()))
+    assert len(steps) == sum(len(e.checks) for e in COURSE.exercises)
+    per_module: dict = {}
+    for s in steps:
+        module = s["with"]["test-name"].split(":")[0]
+        per_module[module] = per_module.get(module, 0) + s["with"]["max-score"]
+        assert "--assignment optimizers" in s["with"]["command"]
+    assert per_module == {e.module: e.points for e in COURSE.exercises}
+    assert sum(per_module.values()) == 100
+    first_of_each = list({s["id"].rsplit("_", 1)[0]: s for s in reversed(steps)}.values())
+    for name, source in (("right", OPTIMIZERS), ("stubs", OPTIMIZER_STUBS)):
+        (tmp_path / name).mkdir()
+        for path in source.glob("*.py"):
+            shutil.copyfile(path, tmp_path / name / path.name)
+    assert set(run_steps(first_of_each, tmp_path / "right").values()) == {0}
+    assert 0 not in run_steps(first_of_each, tmp_path / "stubs").values()
+    wrong = cli("github-classroom", tmp_path, "--assignment", "nope", "--package-spec", "x")
+    assert wrong.returncode == 2 and wrong.stderr.count("\n") == 1
+    assert "no assignment 'nope' (one of calculus, optimizers)" in wrong.stderr

@@ -264,3 +264,49 @@ def test_an_existing_zip_is_replaced_whole(tmp_path):
     assert cli("gradescope", out, "--seed", 1).returncode == 0
     assert zipfile.is_zipfile(out)
     assert [p.name for p in tmp_path.iterdir()] == ["autograder.zip"]   # no temp file left
+
+
+def test_an_assignment_2_zip_grades_assignment_2(tmp_path):
+    """--assignment optimizers is baked into the zip: its run_autograder
+    grades that assignment (the reference 100, the stubs 0 with every check
+    not attempted, calculus's modules refused), and its README names the
+    assignment's modules."""
+    from autograder.course import OPTIMIZERS as COURSE
+    from conftest import OPTIMIZER_STUBS, OPTIMIZERS
+    out = tmp_path / "optimizers.zip"
+    run = cli("gradescope", out, "--assignment", "optimizers", "--seed", SEED)
+    assert run.returncode == 0, run.stderr
+    assert "assignment optimizers" in run.stdout
+    root = tmp_path / "autograder"
+    with zipfile.ZipFile(out) as zf:
+        zf.extractall(root / "source")
+        readme = zf.read("README.md").decode()
+    assert "momentum.py, minibatch.py, adaptive.py, backprop.py" in readme
+    assert "derivatives" not in readme
+    (root / "source" / "run_autograder").chmod(0o755)
+
+    def grade(source):
+        shutil.rmtree(root / "submission", ignore_errors=True)
+        copy = root / "submission"
+        copy.mkdir()
+        copy_modules(source)(copy)
+        env = {"PATH": "/usr/bin:/bin", "AUTOGRADER_ROOT": str(root),
+               "AUTOGRADER_PYTHON": sys.executable, "PYTHONDONTWRITEBYTECODE": "1"}
+        done = subprocess.run([str(root / "source" / "run_autograder")], cwd=root, env=env,
+                              capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr
+        return json.loads((root / "results" / "results.json").read_text())
+    right = grade(OPTIMIZERS)
+    assert right["score"] == 100 and right["extra_data"]["seed"] == SEED
+    assert {t["tags"][0] for t in right["tests"]} == set(COURSE.modules)
+    stubs = grade(OPTIMIZER_STUBS)
+    assert stubs["score"] == 0 and len(stubs["tests"]) == len(right["tests"])
+    assert all(t["extra_data"]["outcome"] == "not attempted" for t in stubs["tests"])
+    wrong = grade(SOLUTIONS)
+    assert wrong["score"] == 0 and wrong["tests"] == []
+    assert "holds none of momentum.py" in wrong["output"]
+    bad = cli("gradescope", tmp_path / "bad.zip", "--assignment", "nope")
+    assert bad.returncode == 2 and bad.stderr.count("\n") == 1
+    assert "no assignment 'nope' (one of calculus, optimizers)" in bad.stderr
+    assert not (tmp_path / "bad.zip").exists()
+

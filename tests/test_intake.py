@@ -20,10 +20,10 @@ from pathlib import Path
 
 import pytest
 
-from autograder.intake.archive import modules_of
-from autograder.course import CALCULUS
-from autograder.intake.ipynb import to_python
+from autograder.course import ASSIGNMENTS
 from autograder.engine.runner import grade_submission
+from autograder.intake.ipynb import to_python
+from autograder.intake.submission import intake
 from conftest import CORPUS, ROOT, SOLUTIONS, marked_processes
 
 HOSTILE = CORPUS / "hostile"
@@ -155,8 +155,9 @@ def test_nothing_a_submission_links_to_is_graded(hostile_class, sandbox, tmp_pat
     folder = tmp_path / "class" / "linked"
     folder.parent.mkdir()
     shutil.copytree(HOSTILE / "linked_inside", folder, symlinks=True)
-    with modules_of(folder) as modules:
-        result = grade_submission(modules, CALCULUS, seed=7, sandbox=sandbox)
+    with intake(folder, tuple(ASSIGNMENTS.values())) as handed_in:
+        result = grade_submission(handed_in.folder, handed_in.assignment, seed=7,
+                                  sandbox=sandbox)
     assert result.score == 0
     plugin = subprocess.run([sys.executable, "-m", "pytest", "--submission", str(folder),
                              "-p", "no:cacheprovider", "-q"], cwd=tmp_path,

@@ -20,7 +20,6 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "autograder"
 ROLES = ("engine", "sandbox", "intake", "course", "channels")
@@ -79,8 +78,6 @@ def test_every_module_sits_in_a_role_folder():
     assert not loose, f"modules outside {', '.join(ROLES)}: {loose}"
 
 
-@pytest.mark.xfail(strict=True, reason="the intake still defaults to the first assignment "
-                   "(archive, ipynb); it takes it as an argument in the next change")
 def test_imports_go_one_way():
     wrong = []
     for module, path in sorted(MODULES.items()):

@@ -31,10 +31,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from autograder.engine.config import Limits
-from autograder.course import CALCULUS, MODULES
+from autograder.course import ASSIGNMENTS, DEFAULT
 from autograder.channels.report import write_atomic
+from autograder.engine.spec import Assignment
 
-COLUMNS = ("student", *MODULES, "total", "seed", "status")
+
+def columns(course: Assignment) -> tuple[str, ...]:
+    """grades.csv's header for ``course``: a column per module."""
+    return ("student", *course.modules, "total", "seed", "status")
+
+
+COLUMNS = columns(ASSIGNMENTS[DEFAULT])
 RESULTS, FEEDBACK, CLASS_FILE, GRADES = "results.json", "feedback.txt", "class.json", "grades.csv"
 CHECKS, MISCONCEPTIONS = "checks.csv", "misconceptions.csv"
 LOCK = ".grade-class.lock"          # in OUT while a run grades into it
@@ -83,52 +90,28 @@ def _real_dir(path: Path) -> bool:
         return False
 
 
-def _real_file(path: Path) -> bool:
-    try:
-        return not path.is_symlink() and path.is_file()
-    except OSError:
-        return False
-
-
-def module_folder(student: Path) -> Path | None:
-    """Where the student's modules are: the folder itself, or its only
-    subfolder that holds any (a repository inside a download, say).
-    Symbolic links are never followed: a linked folder is not the
-    student's work (a module file that is a link is refused when graded)."""
-    def holds(folder: Path) -> bool:
-        return any((folder / f"{m}.py").is_file() or (folder / f"{m}.ipynb").is_file()
-                   for m in MODULES)
-    if holds(student):
-        return student
-    inner = [p for p in sorted(student.iterdir()) if _real_dir(p) and holds(p)] \
-        if os.access(student, os.R_OK | os.X_OK) else []
-    return inner[0] if len(inner) == 1 else None
-
-
-def linked_folders(student: Path) -> list[str]:
-    """The names of the symbolic links to folders in ``student``."""
-    try:
-        return sorted(p.name for p in student.iterdir() if p.is_symlink() and p.is_dir())
-    except OSError:
-        return []
-
-
-def prepare_out(out: Path, seed: int | None) -> int:
-    """Make OUT (or check it is writable) and settle the class's seed."""
+def prepare_out(out: Path, seed: int | None, course: Assignment = ASSIGNMENTS[DEFAULT]) -> int:
+    """Make OUT (or check it is writable) and settle the class's seed; OUT
+    holds one assignment's grades (a class.json without one is calculus's,
+    from before there were two)."""
     _writable(out)
     record = out / CLASS_FILE
     if record.is_file():
         try:
-            kept = json.loads(record.read_text(encoding="utf-8"))["seed"]
-        except (OSError, ValueError, KeyError, TypeError):
+            data = json.loads(record.read_text(encoding="utf-8"))
+            kept, graded = data["seed"], data.get("assignment", DEFAULT)
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
             raise ClassError(f"{record}: unreadable; delete it to start the class afresh") from None
+        if graded != course.name:
+            raise ClassError(f"{out} holds the grades of assignment {graded}; give another "
+                             f"--out for {course.name} (or --assignment {graded})")
         if seed is not None and seed != kept:
             raise ClassError(f"{out} was graded with seed {kept}; use --seed {kept}, "
                              "or --regrade to grade everyone again with a new seed")
         return int(kept)
     from autograder.engine.runner import new_seed
     chosen = new_seed() if seed is None else seed
-    _write(record, json.dumps({"seed": chosen}) + "\n")
+    _write(record, json.dumps({"seed": chosen, "assignment": course.name}) + "\n")
     return chosen
 
 
@@ -247,64 +230,63 @@ def sweep_killed_runs(base: Path | None = None) -> list[Path]:
 
 
 
-def grade_student(student: Path, out: Path, seed: int, limits: Limits) -> str:
-    """Grade one student and write their files; returns the status.  Raises
-    OutError only when OUT cannot be written (which stops the class)."""
+def grade_student(student: Path, out: Path, seed: int, limits: Limits,
+                  assignment: str = DEFAULT) -> str:
+    """Grade one student on ``assignment`` (its name: what crosses to a pool
+    process is plain data, as exercises hold functions) and write their
+    files; returns the status.  Raises OutError only when OUT cannot be
+    written (which stops the class)."""
+    course = ASSIGNMENTS[assignment]
     target = out / student.name
     try:
         target.mkdir(exist_ok=True)
     except OSError as exc:
         raise OutError(target, exc) from None
-    status, data, feedback = _grade(student, seed, limits)
+    status, data, feedback = _grade(student, seed, limits, course)
     _write(target / FEEDBACK, feedback)
     _write(target / RESULTS, json.dumps(data, indent=2) + "\n")   # last: the done mark
     return status
 
 
-def _grade(student: Path, seed: int, limits: Limits) -> tuple[str, dict, str]:
+def _grade(student: Path, seed: int, limits: Limits,
+           course: Assignment) -> tuple[str, dict, str]:
     """(status, results.json's data, feedback.txt's text) of one student."""
-    from autograder.intake.archive import ArchiveError, modules_of, only_zip
+    from autograder.intake.submission import NotGradable, intake
     from autograder.channels.report import details, gradescope, score_table
     from autograder.engine.runner import SubmissionError, grade_submission
     from autograder.sandbox.client import process_sandbox
 
-    def ungraded(status: str) -> tuple[str, dict, str]:
-        return status, {"score": 0, "tests": [], "output": status,
-                        "extra_data": {"seed": seed, "status": status}}, status + "\n"
+    def ungraded(refusal: NotGradable) -> tuple[str, dict, str]:
+        return refusal.status, refusal.results(seed), refusal.status + "\n"
 
-    if student.is_symlink():
-        return ungraded(f"not gradable: {student.name} is a symbolic link to a folder, and "
-                        "grade-class follows no link; put the folder itself in the class folder")
+    if student.is_symlink():     # the path handed in is taken as given: not here
+        return ungraded(NotGradable(
+            f"{student.name} is a symbolic link to a folder, and grade-class follows no "
+            "link; put the folder itself in the class folder"))
     try:
-        folder = module_folder(student)
-        archive = only_zip(student) if folder is None else None
-    except OSError as exc:
-        return ungraded(f"not gradable: cannot read {student} ({exc.strerror or exc})")
-    if folder is None and archive is None:
-        links = linked_folders(student)
-        if links:
-            return ungraded(f"not gradable: {', '.join(links)} "
-                            f"{'is a symbolic link' if len(links) == 1 else 'are symbolic links'}"
-                            " to a folder, which grade-class never follows; hand in the files "
-                            "themselves")
-        return ungraded("no modules: none of " + ", ".join(f"{m}.py" for m in MODULES)
-                        + " (or .ipynb, or one .zip holding them) found")
-    try:
-        with modules_of(folder or archive) as modules:   # notebooks, zips: as modules
-            result = grade_submission(modules, CALCULUS, seed=seed, limits=limits,
+        with intake(student, (course,)) as handed_in:   # notebooks, zips: as modules
+            result = grade_submission(handed_in.folder, course, seed=seed, limits=limits,
                                       sandbox=process_sandbox())
-        result = dataclasses.replace(result, submission=str(folder or archive))
+        result = dataclasses.replace(result, submission=str(handed_in.source))
     except Exception as exc:                  # one student never stops the class
-        if isinstance(exc, (SubmissionError, ArchiveError)):
-            return ungraded(f"not gradable: {exc}")
+        if isinstance(exc, NotGradable):
+            return ungraded(exc)
+        if isinstance(exc, SubmissionError):
+            return ungraded(NotGradable(str(exc)))
         if isinstance(exc, OSError):
-            return ungraded(f"not gradable: cannot read {exc.filename or student} "
-                            f"({exc.strerror or exc})")
-        return ungraded(f"grader error: {type(exc).__name__}: {exc}")
+            return ungraded(NotGradable(f"cannot read {exc.filename or student} "
+                                        f"({exc.strerror or exc})"))
+        return ungraded_error(f"grader error: {type(exc).__name__}: {exc}", seed)
     status = class_status(result)
     data = gradescope(result)
     data["extra_data"]["status"] = status
     return status, data, (details(result) + "\n\n" + score_table(result)).lstrip() + "\n"
+
+
+def ungraded_error(status: str, seed: int) -> tuple[str, dict, str]:
+    """A grader bug on one student: a zero that says so (not the student's fault)."""
+    return status, {"score": 0, "tests": [], "output": status,
+                    "extra_data": {"seed": seed, "status": status}}, status + "\n"
 
 
 def class_status(result) -> str:
@@ -379,7 +361,10 @@ def sweep_half_written(out: Path) -> list[Path]:
 
 def grade_class(root: Path, out: Path, *, workers: int | None = None, regrade: bool = False,
                 seed: int | None = None, limits: Limits = Limits(),
-                progress: bool = True) -> ClassSummary:
+                progress: bool = True,
+                assignment: Assignment = ASSIGNMENTS[DEFAULT]) -> ClassSummary:
+    """Grade every student folder under ``root`` for ``assignment`` into
+    ``out`` (one assignment per OUT)."""
     root, out = Path(root), Path(out)
     if not root.exists():
         raise ClassError(f"{root}: no such folder; give the folder that holds one folder "
@@ -394,22 +379,23 @@ def grade_class(root: Path, out: Path, *, workers: int | None = None, regrade: b
         sweep_half_written(out)
         if regrade and (out / CLASS_FILE).is_file():
             (out / CLASS_FILE).unlink()
-        seed = prepare_out(out, seed)
+        seed = prepare_out(out, seed, assignment)
         students = find_students(root)
-        kept = {} if regrade else {s.name: data for s in students
-                                   if (data := read_results(out / s.name / RESULTS)) is not None}
+        kept = {} if regrade else {
+            s.name: data for s in students
+            if (data := read_results(out / s.name / RESULTS, assignment)) is not None}
         todo = [s for s in students if s.name not in kept]
         workers = max(1, min(workers or os.cpu_count() or 1, len(todo) or 1))
         with run_folder() as tmp, _terminate_as_interrupt():
             try:
-                _grade_all(todo, out, seed, limits, workers, progress, tmp)
+                _grade_all(todo, out, seed, limits, workers, progress, tmp, assignment)
             finally:   # however it ended (Ctrl-C, SIGTERM): the tables of who is graded
-                csv_path, common = write_grades(out, students, kept)
+                csv_path, common = write_grades(out, students, kept, assignment)
     return ClassSummary(len(students), len(todo), len(students) - len(todo), csv_path, common)
 
 
 def _grade_all(todo: list[Path], out: Path, seed: int, limits: Limits, workers: int,
-               progress: bool, tmp: Path) -> None:
+               progress: bool, tmp: Path, course: Assignment) -> None:
     bar = None
     if progress:
         from tqdm import tqdm
@@ -419,7 +405,7 @@ def _grade_all(todo: list[Path], out: Path, seed: int, limits: Limits, workers: 
         if workers == 1:
             tempfile.tempdir = str(tmp)
             for student in todo:
-                grade_student(student, out, seed, limits)
+                grade_student(student, out, seed, limits, course.name)
                 if bar:
                     bar.update()
         else:
@@ -428,7 +414,8 @@ def _grade_all(todo: list[Path], out: Path, seed: int, limits: Limits, workers: 
             pool = ProcessPoolExecutor(max_workers=workers, mp_context=context,
                                        initializer=_pool_process, initargs=(parent, str(tmp)))
             try:
-                futures = [pool.submit(grade_student, s, out, seed, limits) for s in todo]
+                futures = [pool.submit(grade_student, s, out, seed, limits, course.name)
+                           for s in todo]
                 for future in as_completed(futures):
                     future.result()
                     if bar:
@@ -443,10 +430,13 @@ def _grade_all(todo: list[Path], out: Path, seed: int, limits: Limits, workers: 
         tempfile.tempdir = previous_tmp
 
 
-def read_results(path: Path) -> dict | None:
+def read_results(path: Path, course: Assignment = ASSIGNMENTS[DEFAULT]) -> dict | None:
     """A student's results.json if it is there and has the shape grade-class
-    writes; None otherwise (missing, half-written by an old version, or
-    edited by hand into something else), and the student is graded again."""
+    writes for ``course`` (each test's outcome among its named fields, see
+    :func:`autograder.channels.report.gradescope`); None otherwise (missing,
+    half-written, written by an older version, or edited by hand into
+    something else), and the student is graded again."""
+    modules = course.modules
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, ValueError):
@@ -456,7 +446,9 @@ def read_results(path: Path) -> dict | None:
     def test_ok(t) -> bool:
         return (isinstance(t, dict) and isinstance(t.get("name"), str) and number(t.get("score"))
                 and isinstance(t.get("tags"), list) and bool(t["tags"])
-                and all(isinstance(tag, str) for tag in t["tags"]) and t["tags"][0] in MODULES)
+                and all(isinstance(tag, str) for tag in t["tags"]) and t["tags"][0] in modules
+                and isinstance(t.get("extra_data"), dict)
+                and isinstance(t["extra_data"].get("outcome"), str))
     if not (isinstance(data, dict) and number(data.get("score"))
             and isinstance(data.get("tests"), list) and all(map(test_ok, data["tests"]))
             and isinstance(data.get("extra_data", {}), dict)):
@@ -464,8 +456,8 @@ def read_results(path: Path) -> dict | None:
     return data
 
 
-def write_grades(out: Path, students: list[Path],
-                 known: dict[str, dict] | None = None) -> tuple[Path, tuple[str, ...]]:
+def write_grades(out: Path, students: list[Path], known: dict[str, dict] | None = None,
+                 course: Assignment = ASSIGNMENTS[DEFAULT]) -> tuple[Path, tuple[str, ...]]:
     """grades.csv from the results files: one row per graded student; and
     the class's checks.csv and misconceptions.csv (see class_report).
     ``known`` holds results already read this run (by student), which are
@@ -474,22 +466,22 @@ def write_grades(out: Path, students: list[Path],
     from autograder.channels.class_report import checks_csv, misconceptions_csv, most_common, tally
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(COLUMNS)
+    writer.writerow(columns(course))
     results = []
     for student in students:
-        data = (known or {}).get(student.name) or read_results(out / student.name / RESULTS)
+        data = (known or {}).get(student.name) or read_results(out / student.name / RESULTS, course)
         if data is None:
             continue
         results.append(data)
-        per_module = {m: 0.0 for m in MODULES}
+        per_module = {m: 0.0 for m in course.modules}
         for test in data.get("tests", []):
             per_module[test["tags"][0]] += test["score"]
         extra = data.get("extra_data", {})
-        writer.writerow([student.name, *(f"{per_module[m]:g}" for m in MODULES),
+        writer.writerow([student.name, *(f"{per_module[m]:g}" for m in course.modules),
                          f"{data['score']:g}", extra.get("seed", ""), extra.get("status", "")])
     csv_path = out / GRADES
     _write(csv_path, buffer.getvalue())
-    counted = tally(results)
+    counted = tally(results, course)
     _write(out / CHECKS, checks_csv(counted))
     _write(out / MISCONCEPTIONS, misconceptions_csv(counted))
     return csv_path, tuple(most_common(counted))

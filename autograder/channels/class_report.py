@@ -10,6 +10,9 @@ Two tables for the instructor, rebuilt from every student's results.json
   showed it, in which check, with its title and the hint they were given:
   what to go over again in class.
 
+Both for the one assignment the class was graded on.  Outcomes and
+misconceptions are read from each test's named fields (its ``extra_data``,
+see :func:`autograder.channels.report.gradescope`), never from the tags' positions.
 Pure functions on the results' data; the CSV text is written by the caller.
 """
 
@@ -20,8 +23,8 @@ import io
 from collections import Counter
 from dataclasses import dataclass
 
-from autograder.course import EXERCISES
 from autograder.engine.outcomes import Outcome
+from autograder.engine.spec import Assignment
 
 NOT_GRADED = "not_graded"   # handed something in that could not be graded (a broken zip, ...)
 CHECK_COLUMNS = ("check", "exercise", "points", "students",
@@ -31,46 +34,47 @@ MISCONCEPTION_COLUMNS = ("misconception", "check", "students", "title", "hint")
 
 @dataclass(frozen=True)
 class Tally:
-    """The class's outcomes per check and its misconceptions."""
+    """The class's outcomes per check and its misconceptions, in ``course``."""
+    course: Assignment
     outcomes: dict[str, Counter]                 # "module: check name" -> outcome value counts
     scores: dict[str, float]                     # "module: check name" -> summed score
     misconceptions: Counter                      # (misconception id, test name) -> students
     students: int
 
 
-def tally(results: list[dict]) -> Tally:
-    """Count outcomes and misconceptions over results.json contents (one per
-    student; a student with no tests, say an empty folder, counts as
-    not attempted everywhere, and one whose work could not be graded at all,
-    a broken zip say, as not graded)."""
-    outcomes = {name: Counter() for name in _check_names()}
+def tally(results: list[dict], course: Assignment) -> Tally:
+    """Count outcomes and misconceptions of ``course``'s checks over
+    results.json contents (one per student; a student with no tests, say an
+    empty folder, counts as not attempted everywhere, and one whose work
+    could not be graded at all, a broken zip say, as not graded)."""
+    from autograder.intake.submission import EMPTY
+    outcomes = {name: Counter() for name in _check_names(course)}
     scores = dict.fromkeys(outcomes, 0.0)
     misconceptions: Counter = Counter()
     for data in results:
         seen = set()
         for test in data.get("tests", []):
-            name, tags = test.get("name"), test.get("tags", [])
-            if name not in outcomes or len(tags) < 3:
+            name, facts = test.get("name"), test.get("extra_data")
+            if name not in outcomes or not isinstance(facts, dict) or "outcome" not in facts:
                 continue
             seen.add(name)
-            outcomes[name][tags[2]] += 1
+            outcomes[name][facts["outcome"]] += 1
             scores[name] += float(test.get("score", 0))
-            for tag in tags[3:]:
-                if tag.startswith("misconception:"):
-                    misconceptions[(tag.split(":", 1)[1], name)] += 1
+            if facts.get("misconception"):
+                misconceptions[(facts["misconception"], name)] += 1
         status = str(data.get("extra_data", {}).get("status", ""))
-        unseen = NOT_GRADED if not seen and not status.startswith("no modules") \
+        unseen = NOT_GRADED if not seen and not status.startswith(EMPTY) \
             else Outcome.NOT_ATTEMPTED.value
         for name in outcomes.keys() - seen:
             outcomes[name][unseen] += 1
-    return Tally(outcomes, scores, misconceptions, len(results))
+    return Tally(course, outcomes, scores, misconceptions, len(results))
 
 
 def checks_csv(t: Tally) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(CHECK_COLUMNS)
-    for exercise in EXERCISES:
+    for exercise in t.course.exercises:
         for check in exercise.checks:
             name = f"{exercise.module}: {check.name}"
             counts = t.outcomes[name]
@@ -83,7 +87,7 @@ def checks_csv(t: Tally) -> str:
 
 def misconceptions_csv(t: Tally) -> str:
     """Most frequent first."""
-    known = _misconceptions()
+    known = _misconceptions(t.course)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(MISCONCEPTION_COLUMNS)
@@ -96,17 +100,17 @@ def misconceptions_csv(t: Tally) -> str:
 def most_common(t: Tally, n: int = 3) -> list[str]:
     """Lines such as '12 students: steps taken along the gradient (ascent)
     (gradient_descent: gradient_descent returns the iterates)'."""
-    known = _misconceptions()
+    known = _misconceptions(t.course)
     ranked = sorted(t.misconceptions.items(), key=lambda kv: (-kv[1], kv[0]))[:n]
     return [f"{count} student{'s' if count != 1 else ''}: "
             f"{known.get(ident, (ident, ''))[0]} ({name})"
             for (ident, name), count in ranked]
 
 
-def _check_names() -> list[str]:
-    return [f"{e.module}: {c.name}" for e in EXERCISES for c in e.checks]
+def _check_names(course: Assignment) -> list[str]:
+    return [f"{e.module}: {c.name}" for e in course.exercises for c in e.checks]
 
 
-def _misconceptions() -> dict[str, tuple[str, str]]:
-    return {m.id: (m.title, m.hint) for e in EXERCISES for c in e.checks
+def _misconceptions(course: Assignment) -> dict[str, tuple[str, str]]:
+    return {m.id: (m.title, m.hint) for e in course.exercises for c in e.checks
             for m in c.misconceptions}

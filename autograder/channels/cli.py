@@ -1,8 +1,9 @@
 """The command line: parse arguments, call the library, report.
 
-    python -m autograder grade DIR [--json FILE] [--seed N] [--timeout S] ...
-    python -m autograder gradescope OUT.zip [--seed N] [--timeout S] ...
-    python -m autograder github-classroom DIR [--package-spec SPEC] [--force] ...
+    python -m autograder grade DIR [--assignment NAME] [--json FILE] [--seed N] ...
+    python -m autograder grade-class ROOT --out OUT [--assignment NAME] [--seed N] ...
+    python -m autograder gradescope OUT.zip [--assignment NAME] [--seed N] ...
+    python -m autograder github-classroom DIR --package-spec SPEC [--assignment NAME] ...
     python -m autograder make-stubs
     python -m autograder classroom COURSE_DIR [--assignment NAME] [--seed N] [--force]
 
@@ -13,27 +14,62 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import functools
 import sys
 from pathlib import Path
 
 from autograder.engine.config import HELP, ConfigError, resolve
 
 
+class Later(str):
+    """A help text made only when help is shown.  Texts that name the
+    course's assignments import the course, which costs numpy's import:
+    ``grade`` starts its sandbox first, so that the two overlap."""
+
+    def __new__(cls, make):
+        text = super().__new__(cls, "(made when shown)")
+        text.make = make
+        return text
+
+
+class HelpFormatter(argparse.HelpFormatter):
+    def _get_help_string(self, action):
+        return action.help.make() if isinstance(action.help, Later) else action.help
+
+
+def assignments_help() -> str:
+    """Each assignment and its modules, for help texts."""
+    from autograder.course import ASSIGNMENTS
+    return "; ".join(f"{a.name}: " + ", ".join(f"{m}.py" for m in a.modules)
+                     for a in ASSIGNMENTS.values()).replace("%", "%%")
+
+
+def add_assignment(parser: argparse.ArgumentParser, what: str) -> None:
+    """``--assignment NAME``, the course's first assignment by default (an
+    unknown name is refused in one line by :func:`chosen_assignment`)."""
+    def text() -> str:
+        from autograder.course import ASSIGNMENTS, DEFAULT
+        return f"the assignment {what}, one of {', '.join(ASSIGNMENTS)} (default: {DEFAULT})"
+    parser.add_argument("--assignment", metavar="NAME", help=Later(text))
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m autograder",
-                                     description="Grade the calculus-for-deep-learning exercises.")
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser = argparse.ArgumentParser(
+        prog="python -m autograder", formatter_class=HelpFormatter,
+        description="Grade the exercises of the course's assignments.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=functools.partial(
+        argparse.ArgumentParser, formatter_class=HelpFormatter))
     grade = sub.add_parser("grade", help="grade one submission folder")
-    grade.add_argument("folder", type=Path, help="folder holding derivatives.py, "
-                       "gradient_descent.py, weight_updates.py, neuron.py (or their "
-                       ".ipynb notebooks), or a .zip of them")
+    grade.add_argument("folder", type=Path, help=Later(
+        lambda: f"folder holding one assignment's modules ({assignments_help()}), their "
+                ".ipynb notebooks, the modules one folder down, or a .zip of them"))
     grade.add_argument("--json", type=Path, metavar="FILE",
                        help="write Gradescope's results.json format to FILE")
     for key in ("seed", "timeout", "memory", "output"):
         grade.add_argument(f"--{key}", help=HELP[key])
-    grade.add_argument("--assignment", default=None, metavar="NAME",
-                       help="the assignment to grade, calculus or optimizers (default: the "
-                            "one whose modules the folder holds)")
+    grade.add_argument("--assignment", default=None, metavar="NAME", help=Later(
+        lambda: "the assignment to grade, one of " + ", ".join(assignment_names())
+                + " (default: the one whose modules the folder holds)"))
     grade.add_argument("--quiet", action="store_true", help="print only the score table")
     grade.add_argument("--only", action="append", metavar="EXERCISE[:N]",
                        help="grade only this exercise, or only its N-th check (from 1, in "
@@ -42,7 +78,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="exit 1 unless every graded check passed (for CI steps that "
                        "score all or nothing, such as GitHub Classroom's)")
     klass = sub.add_parser("grade-class", help="grade one folder per student under ROOT")
-    klass.add_argument("root", type=Path, help="folder holding one folder per student")
+    klass.add_argument("root", type=Path, help="folder holding one folder per student (each "
+                       "as grade takes it: the modules, one folder down, or a .zip)")
     klass.add_argument("--out", type=Path, required=True,
                        help="folder for grades.csv and each student's results and feedback")
     klass.add_argument("--workers", type=int, default=None,
@@ -50,6 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
     klass.add_argument("--regrade", action="store_true",
                        help="grade everyone again (default: only who has no results yet)")
     klass.add_argument("--no-progress", action="store_true", help="no progress bar")
+    add_assignment(klass, "every student is graded on (one per OUT)")
     for key in ("seed", "timeout", "memory", "output"):
         klass.add_argument(f"--{key}", help=HELP[key])
     room = sub.add_parser("classroom", help="create or refresh an nbgrader course "
@@ -73,14 +111,16 @@ def build_parser() -> argparse.ArgumentParser:
         "fixed in the zip, so every student of the course gets the same hidden inputs "
         "and a regrade is identical.")
     scope.add_argument("out", type=Path, metavar="OUT.zip", help="the zip file to write")
+    add_assignment(scope, "the zip grades")
     add_fixed_settings(scope, "zip")
     workflow = sub.add_parser(
         "github-classroom", help="write a GitHub Classroom autograding workflow",
         description="Write DIR/.github/workflows/classroom.yml for a GitHub Classroom "
-        "template repository holding the four modules at its root: one autograding step "
-        "per check, with the contract's points. The seed is fixed in the workflow, as "
+        "template repository holding an assignment's modules at its root: one autograding "
+        "step per check, with the contract's points. The seed is fixed in the workflow, as "
         "for the Gradescope zip.")
     workflow.add_argument("folder", type=Path, metavar="DIR", help="the template repository")
+    add_assignment(workflow, "the repository holds")
     workflow.add_argument("--package-spec", metavar="SPEC", required=True,
                           help="pip requirement the workflow installs the grader from, e.g. "
                           "'calculus-autograder @ git+https://github.com/ORG/REPO@v0.1.0' "
@@ -122,11 +162,12 @@ def grade_class(args: argparse.Namespace) -> int:
     from autograder.channels.class_grading import ClassError, grade_class as run
     try:
         settings = resolve({k: getattr(args, k) for k in ("seed", "timeout", "memory", "output")})
+        course = chosen_assignment(args.assignment, first=True)
         if args.workers is not None and args.workers < 1:
             raise ConfigError(f"--workers: {args.workers} is not a positive number")
         summary = run(args.root, args.out, workers=args.workers, regrade=args.regrade,
                       seed=settings.seed, limits=settings.limits,
-                      progress=not args.no_progress)
+                      progress=not args.no_progress, assignment=course)
     except (ConfigError, ClassError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -134,7 +175,7 @@ def grade_class(args: argparse.Namespace) -> int:
         print(f"\ninterrupted: the students graded so far are in {args.out / 'grades.csv'}; "
               "run the same command again to grade the rest", file=sys.stderr)
         return 130
-    print(f"{summary.students} students: {summary.graded_now} graded now, "
+    print(f"{summary.students} students ({course.name}): {summary.graded_now} graded now, "
           f"{summary.skipped} already graded; grades in {summary.grades_csv}")
     if summary.common_misconceptions:
         print("most common misconceptions (all in misconceptions.csv; checks.csv per check):")
@@ -166,7 +207,9 @@ def baked_settings(args: argparse.Namespace):
     from autograder.engine.runner import new_seed
     settings = resolve({k: getattr(args, k) for k in ("seed", "timeout", "memory", "output")},
                        machine=False)   # the harness runs elsewhere: its own grade checks
-    return Baked(new_seed() if settings.seed is None else settings.seed, settings.limits)
+    course = chosen_assignment(args.assignment, first=True)
+    return Baked(new_seed() if settings.seed is None else settings.seed, settings.limits,
+                 course.name)
 
 
 def github_classroom(args: argparse.Namespace) -> int:
@@ -191,9 +234,9 @@ def github_classroom(args: argparse.Namespace) -> int:
 def grade(args: argparse.Namespace) -> int:
     # The sandbox starts first, so its imports overlap with the grader's.
     from autograder.sandbox.client import Sandbox
-    from autograder.engine.runner import parse_only
     try:
         settings = resolve({k: getattr(args, k) for k in ("seed", "timeout", "memory", "output")})
+        chosen = chosen_assignment(args.assignment)
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -202,36 +245,35 @@ def grade(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 2
     with Sandbox() as box:
+        from autograder.intake.submission import NotGradable, intake
         from autograder.channels.report import details, gradescope, score_table, write_json_atomic
-        from autograder.engine.runner import SubmissionError, grade_submission, keep_checks
-        from autograder.intake.archive import ArchiveError, modules_of
-        from autograder.course import assignment, infer_assignment
+        from autograder.engine.runner import (SubmissionError, grade_submission, keep_checks,
+                                              parse_only)
         try:
             # Notebooks are read as modules (outside any kernel); a zip is opened.
-            with modules_of(args.folder) as modules:
+            # The assignment named, or the first whose modules the folder holds.
+            from autograder.course import ASSIGNMENTS
+            candidates = (chosen,) if chosen else tuple(ASSIGNMENTS.values())
+            with intake(args.folder, candidates) as handed_in:
+                exercises = handed_in.assignment.exercises
                 try:
-                    course = (assignment(args.assignment) if args.assignment
-                              else infer_assignment(modules))
-                except ValueError as exc:
-                    raise SubmissionError(f"--assignment: {exc}") from None
-                try:
-                    selection = parse_only(args.only, course) if args.only else None
+                    selection = parse_only(args.only, exercises) if args.only else None
                 except ValueError as exc:
                     print(f"error: --only {exc}", file=sys.stderr)
                     return 2
-                result = grade_submission(modules, course, seed=settings.seed,
-                                          limits=settings.limits,
+                result = grade_submission(handed_in.folder, handed_in.assignment,
+                                          seed=settings.seed, limits=settings.limits,
                                           only=None if selection is None else tuple(selection),
                                           sandbox=box)
-            result = dataclasses.replace(result, submission=str(args.folder))
+            result = dataclasses.replace(result, submission=str(handed_in.source))
             if selection is not None:
                 result = keep_checks(result, selection)
-        except (SubmissionError, ArchiveError) as exc:
+        except (NotGradable, SubmissionError) as exc:
             print(f"error: {exc}", file=sys.stderr)
             if args.json is not None:
                 # The results file is always written, here with a zero and the reason.
-                write_json_atomic(args.json, {"score": 0, "output": f"Not graded: {exc}",
-                                              "tests": []})
+                refusal = exc if isinstance(exc, NotGradable) else NotGradable(str(exc))
+                write_json_atomic(args.json, refusal.results(settings.seed))
             return 2
         except Exception as exc:   # a grader bug: still leave a results file that says so
             print(f"error: the grader failed on {args.folder}: {exc!r}", file=sys.stderr)
@@ -257,6 +299,24 @@ def grade(args: argparse.Namespace) -> int:
     if args.strict and result.score < result.max_score:
         return 1
     return 0
+
+
+def assignment_names() -> list[str]:
+    from autograder.course import ASSIGNMENTS
+    return list(ASSIGNMENTS)
+
+
+def chosen_assignment(name: str | None, *, first: bool = False):
+    """The assignment ``--assignment NAME`` names; with no name, the
+    course's first (``first``) or None (to be inferred).  An unknown name is
+    a ConfigError naming the choices."""
+    from autograder.course import ASSIGNMENTS, DEFAULT, assignment
+    if name is None:
+        return ASSIGNMENTS[DEFAULT] if first else None
+    try:
+        return assignment(name)
+    except ValueError as exc:
+        raise ConfigError(f"--assignment: {exc}") from None
 
 
 def classroom(args: argparse.Namespace) -> int:

@@ -4,18 +4,20 @@ GitHub Classroom grades a push with ``.github/workflows/classroom.yml``: each
 ``classroom-resources/autograding-command-grader@v1`` step scores its
 ``max-score`` when its command exits 0 and nothing otherwise, and
 ``classroom-resources/autograding-grading-reporter@v1`` adds the steps up.
-All or nothing per step, so there is one step per *check* (16, with the
-points of the contract), not per exercise: a student with three of four
-``gradient_descent`` checks right gets 25 of its 30 points, as on Gradescope
-and with ``grade``.  Each step runs ``grade . --only EXERCISE:N --strict``.
-The points are read from :mod:`autograder.course`, so they cannot drift
-from the contract.
+All or nothing per step, so there is one step per *check* of the assignment
+(16 for calculus, with the points of the contract), not per exercise: a
+student with three of four ``gradient_descent`` checks right gets 25 of its
+30 points, as on Gradescope and with ``grade``.  Each step runs ``grade .
+--assignment NAME --only EXERCISE:N --strict``.  The checks and points are
+read from the assignment in :mod:`autograder.course`, so they cannot
+drift from the contract.
 
 Assumptions about the course's template repository (the one students get):
-the four modules sit at its root, and the grader is installed from
+the assignment's modules sit at its root, and the grader is installed from
 ``package_spec`` (a pip requirement: the package on an index, or
 ``calculus-autograder @ git+https://...`` for a repository).  The workflow
-pins that spec and the seed and limits, as the Gradescope zip does.
+pins that spec, the assignment, the seed and limits, as the Gradescope zip
+does.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ import re
 import shlex
 from pathlib import Path
 
-from autograder.course import EXERCISES
+from autograder.course import assignment
 from autograder.channels.gradescope import Baked
 
 WORKFLOW = Path(".github") / "workflows" / "classroom.yml"
@@ -37,9 +39,10 @@ class WorkflowError(ValueError):
 
 
 def steps(baked: Baked) -> list[dict]:
-    """One command-grader step per check, in the contract's order."""
+    """One command-grader step per check of the baked assignment, in the
+    contract's order."""
     out = []
-    for exercise in EXERCISES:
+    for exercise in assignment(baked.assignment).exercises:
         for number, check in enumerate(exercise.checks, 1):
             step_id = f"{exercise.module}_{number}"
             # -I: the student's repository is the working folder, and a file of

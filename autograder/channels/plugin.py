@@ -1,7 +1,11 @@
 """pytest plugin: grade a submission folder as a pytest run.
 
-``pytest`` in the repository grades ``exercises/`` (the ``submission`` ini
-key); ``pytest --submission DIR`` grades any folder holding the four modules.
+``pytest`` in the repository grades ``exercises/calculus`` (the
+``submission`` ini key); ``pytest --submission PATH`` grades whatever
+``grade`` takes -- a folder of an assignment's modules, the modules one
+folder down, nbgrader notebooks, a .zip -- read by the same intake
+(:mod:`autograder.intake.submission`).  ``--assignment NAME`` (or the ``assignment``
+ini key) says which assignment; by default, the one whose modules are found.
 Each check is one test item; the whole submission is graded once, in the
 sandbox, when the first item runs.  Failures show the check's feedback, not
 the grader's traceback, and the run ends with the score table.
@@ -12,7 +16,10 @@ project's own tests (``pytest tests``) are unaffected.
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -20,12 +27,23 @@ from autograder.engine.config import HELP, ConfigError, resolve
 from autograder.channels.feedback import render_check
 from autograder.engine.outcomes import CheckResult, Outcome, SubmissionResult
 
-SUBMISSION_HELP = ("folder holding derivatives.py, gradient_descent.py, weight_updates.py "
-                   "and neuron.py, to be graded")
+if TYPE_CHECKING:
+    from autograder.engine.spec import Assignment
+
+# Every pytest run in an environment with this package loads the plugin:
+# the course (numpy and all the exercises) is imported only when a
+# submission is graded, so the help texts name no module.
+SUBMISSION_HELP = ("what to grade: a folder holding an assignment's modules, their .ipynb "
+                   "notebooks, the modules one folder down, or a .zip of them (as "
+                   "`python -m autograder grade` takes it)")
+ASSIGNMENT_HELP = ("the assignment to grade (`python -m autograder grade --help` names "
+                   "them; default: the one whose modules the submission holds)")
 
 
 class GradingState:
-    """Run state, kept in the config's stash (no module-level state)."""
+    """Run state, kept in the config's stash (no module-level state).
+    ``submission``: the path handed in; ``modules``: the folder of modules
+    the intake made of it (temporary ones are removed at unconfigure)."""
 
     def __init__(self, submission: Path, settings, rootdir: Path):
         self.submission = submission
@@ -33,13 +51,34 @@ class GradingState:
         self.rootdir = rootdir
         self.result: SubmissionResult | None = None
         self.error: str | None = None
+        self.course: Assignment | None = None       # asked for (None: inferred)
+        self.assignment: Assignment | None = None   # graded
+        self.modules: Path | None = None
+        self.source: Path | None = None
+        self.intake = contextlib.ExitStack()
+
+    def take(self) -> None:
+        """Hand the submission to the intake (once); what cannot be graded
+        is a usage error naming the reason."""
+        from autograder.intake.submission import NotGradable, intake
+        if self.modules is not None:
+            return
+        try:
+            from autograder.course import ASSIGNMENTS
+            candidates = (self.course,) if self.course else tuple(ASSIGNMENTS.values())
+            handed_in = self.intake.enter_context(intake(self.submission, candidates))
+        except NotGradable as exc:
+            raise pytest.UsageError(str(exc)) from None
+        self.assignment, self.modules = handed_in.assignment, handed_in.folder
+        self.source = handed_in.source
 
     def grade(self) -> SubmissionResult:
         if self.result is None:
             from autograder.course import CALCULUS
             from autograder.engine.runner import grade_submission
-            self.result = grade_submission(self.submission, CALCULUS, seed=self.settings.seed,
-                                           limits=self.settings.limits)
+            result = grade_submission(self.modules, self.assignment, seed=self.settings.seed,
+                                      limits=self.settings.limits)
+            self.result = dataclasses.replace(result, submission=str(self.source))
         return self.result
 
 
@@ -47,9 +86,11 @@ STATE = pytest.StashKey[GradingState]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    group = parser.getgroup("autograder", "calculus exercise grading")
-    group.addoption("--submission", metavar="DIR", help=SUBMISSION_HELP)
+    group = parser.getgroup("autograder", "exercise grading")
+    group.addoption("--submission", metavar="PATH", help=SUBMISSION_HELP)
     parser.addini("submission", SUBMISSION_HELP + " (relative to the rootdir)")
+    group.addoption("--assignment", metavar="NAME", help=ASSIGNMENT_HELP)
+    parser.addini("assignment", ASSIGNMENT_HELP)
     for key in ("seed", "timeout", "memory", "output"):
         group.addoption(f"--grader-{key}", dest=f"grader_{key}", help=HELP[key])
 
@@ -69,25 +110,43 @@ def pytest_configure(config: pytest.Config) -> None:
     if settings.seed is None:
         from autograder.engine.runner import new_seed
         settings = type(settings)(settings.limits, new_seed())
-    config.stash[STATE] = GradingState(folder.resolve(), settings, config.rootpath)
+    course = chosen_assignment(config)
+    state = GradingState(folder.absolute(), settings, config.rootpath)
+    config.stash[STATE] = state
+    state.course = course
     if config.args_source != pytest.Config.ArgsSource.ARGS:
         # With no paths given, collect the grader's own package folder as a
         # stand-in for the submission: pytest loads conftest.py files from
         # the folders it collects, and one shipped in a submission must never
         # run in this process.
         config.args = [str(ANCHOR)]
-    if option:
-        from autograder.course import CALCULUS
-        from autograder.engine.runner import SubmissionError, check_submission
-        try:
-            check_submission(folder, CALCULUS.modules)
-        except SubmissionError as exc:
-            raise pytest.UsageError(str(exc)) from None
+    if option or config.args == [str(ANCHOR)]:
+        state.take()    # a submission that cannot be graded: a usage error, now
+
+
+def chosen_assignment(config: pytest.Config) -> Assignment | None:
+    """``--assignment``, else the ``assignment`` ini key, else None (the
+    intake infers it); an unknown name is a usage error naming the choices."""
+    from autograder.course import assignment
+    option, ini = config.getoption("assignment"), config.getini("assignment")
+    name, where = (option, "--assignment") if option else (ini, "the assignment ini key")
+    if not name:
+        return None
+    try:
+        return assignment(name)
+    except ValueError as exc:
+        raise pytest.UsageError(f"{where}: {exc}") from None
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    state = config.stash.get(STATE, None)
+    if state is not None:
+        state.intake.close()
 
 
 def pytest_report_header(config: pytest.Config) -> list[str] | None:
     state = config.stash.get(STATE, None)
-    if state is None or not any(Path(a).resolve() in (state.submission, ANCHOR)
+    if state is None or not any(Path(a).resolve() in (state.submission.resolve(), ANCHOR)
                                 for a in config.args):
         return None
     return [f"grading: {state.submission} (seed {state.settings.seed}; "
@@ -104,7 +163,8 @@ def pytest_collect_directory(path: Path, parent: pytest.Collector):
     if path.resolve() == ANCHOR and parent.config.args == [str(ANCHOR)]:
         return SubmissionDir.from_parent(parent, path=path,
                                          nodeid=state.submission.name or "submission")
-    if path.resolve() == state.submission:   # named on the command line
+    if path.resolve() == state.submission.resolve():   # named on the command line
+        state.take()
         return SubmissionDir.from_parent(parent, path=path)
     return None
 
@@ -115,8 +175,7 @@ class SubmissionDir(pytest.Directory):
     show the submission's files only in their reports."""
 
     def collect(self):
-        from autograder.course import EXERCISES
-        for exercise in EXERCISES:
+        for exercise in self.config.stash[STATE].assignment.exercises:
             yield ExerciseNode.from_parent(self, name=f"{exercise.module}.py", path=self.path,
                                            exercise=exercise)
 
@@ -149,6 +208,7 @@ class CheckItem(pytest.Item):
         result = state.grade()
         check = next(c for c in result.exercise(self.module).checks if c.name == self.check_name)
         self.user_properties.append(("score", check.score))
+        self.user_properties.append(("outcome", check.outcome.value))   # for --junitxml
         if check.outcome is not Outcome.PASSED:
             raise CheckFailed(check)
 
@@ -158,7 +218,8 @@ class CheckItem(pytest.Item):
         return super().repr_failure(excinfo, style)
 
     def reportinfo(self):
-        shown = self.config.stash[STATE].submission / f"{self.module}.py"
+        source = self.config.stash[STATE].source
+        shown = source / f"{self.module}.py" if source.is_dir() else source
         return shown, None, f"{self.module}: {self.check_name} ({self.points:g} points)"
 
 

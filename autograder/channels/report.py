@@ -59,7 +59,11 @@ def details(result: SubmissionResult, failed_only: bool = True) -> str:
 
 def gradescope(result: SubmissionResult) -> dict:
     """Gradescope's autograder results format: top-level score and tests,
-    each test with name, score, max_score, output and tags (module first)."""
+    each test with name, score, max_score, output and tags (module first).
+    Each test's ``extra_data`` (Gradescope keeps it, shows it to nobody)
+    holds the same facts by name -- module, function, outcome,
+    misconception -- for programs that read results back (the class
+    report): the tags are for people filtering in Gradescope."""
     tests = []
     for e in result.exercises:
         for c in e.checks:
@@ -72,6 +76,9 @@ def gradescope(result: SubmissionResult) -> dict:
                         ([f"misconception:{c.verdict.misconception}"]
                          if c.verdict.misconception else []),
                 "status": "passed" if c.outcome is Outcome.PASSED else "failed",
+                "extra_data": {"module": e.module, "function": c.function,
+                               "outcome": c.outcome.value,
+                               "misconception": c.verdict.misconception},
             })
     return {
         "score": result.score,

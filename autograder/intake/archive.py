@@ -1,26 +1,24 @@
 """A student's modules inside a zip, as LMS downloads often hold them.
 
-Only the four modules (``<module>.py`` or ``<module>.ipynb``) are read from
-the archive, from the one folder in it nearest the top that holds any, and
-each is written under its own fixed name into a temporary folder: no path
-from the archive ever reaches the file system, and nothing else in it
-(``__MACOSX/``, hidden files, a virtualenv) is unpacked.  Members larger
+Only an assignment's modules (``<module>.py`` or ``<module>.ipynb``) are
+read from the archive, from the one folder in it nearest the top that holds
+any; the intake (:mod:`autograder.intake.submission`) writes each under its own fixed
+name into a temporary folder: no path from the archive ever reaches the file
+system, and nothing else in it (``__MACOSX/``, hidden files, a virtualenv)
+is unpacked.  Members larger
 than the cap are refused rather than read, so a zip bomb costs nothing.
 """
 
 from __future__ import annotations
 
-import contextlib
-import shutil
-import tempfile
 import zipfile
 from pathlib import Path, PurePosixPath
 
-from autograder.course import MODULES
-from autograder.intake.ipynb import as_modules
-
 MAX_MEMBER_BYTES = 16 * 1024**2            # a notebook with pictures fits; a bomb does not
-NAMES = frozenset(f"{m}{ext}" for m in MODULES for ext in (".py", ".ipynb"))
+
+
+def _names(modules) -> frozenset[str]:
+    return frozenset(f"{m}{ext}" for m in modules for ext in (".py", ".ipynb"))
 
 
 class ArchiveError(ValueError):
@@ -38,15 +36,16 @@ def only_zip(folder: Path) -> Path | None:
     return zips[0] if len(zips) == 1 else None
 
 
-def zip_modules(path: Path) -> dict[str, bytes]:
-    """{file name: content} of the modules in the zip at ``path``, from the
-    shallowest folder in it that holds any.  Raises ArchiveError."""
+def zip_modules(path: Path, modules: tuple[str, ...]) -> dict[str, bytes]:
+    """{file name: content} of ``modules`` (their .py or .ipynb) in the zip at
+    ``path``, from the shallowest folder in it that holds any.  Raises
+    ArchiveError."""
     try:
         with zipfile.ZipFile(path) as archive:
-            chosen = _module_members(archive, path)
+            chosen = _module_members(archive, path, _names(modules))
             if not chosen:
                 raise ArchiveError(f"{path} holds none of "
-                                   + ", ".join(f"{m}.py" for m in MODULES) + " (or .ipynb)")
+                                   + ", ".join(f"{m}.py" for m in modules) + " (or .ipynb)")
             return {name: _read(archive, info, path) for name, info in chosen.items()}
     except ArchiveError:
         raise
@@ -55,13 +54,14 @@ def zip_modules(path: Path) -> dict[str, bytes]:
                            f"({type(exc).__name__}: {exc})") from None
 
 
-def _module_members(archive: zipfile.ZipFile, path: Path) -> dict[str, zipfile.ZipInfo]:
+def _module_members(archive: zipfile.ZipFile, path: Path,
+                    names: frozenset[str]) -> dict[str, zipfile.ZipInfo]:
     by_folder: dict[PurePosixPath, dict[str, zipfile.ZipInfo]] = {}
     for info in archive.infolist():
         if info.is_dir():
             continue
         member = PurePosixPath(info.filename.replace("\\", "/"))
-        if member.name not in NAMES or any(part.startswith((".", "__MACOSX"))
+        if member.name not in names or any(part.startswith((".", "__MACOSX"))
                                            for part in member.parts):
             continue
         by_folder.setdefault(member.parent, {})[member.name] = info
@@ -88,29 +88,3 @@ def _read(archive: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path) -> bytes:
         raise ArchiveError(f"{path}: {info.filename} unpacks to more than "
                            f"{MAX_MEMBER_BYTES // 1024**2} MiB")
     return data
-
-
-@contextlib.contextmanager
-def unpacked(path: Path):
-    """A temporary folder holding the modules of the zip at ``path``,
-    removed afterwards.  Raises ArchiveError before creating anything."""
-    files = zip_modules(path)
-    folder = Path(tempfile.mkdtemp(prefix="zip-"))
-    try:
-        for name, data in files.items():
-            (folder / name).write_bytes(data)
-        yield folder
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
-
-
-@contextlib.contextmanager
-def modules_of(path: Path):
-    """The folder of modules that the submission at ``path`` gives: a
-    folder (its notebooks read as modules) or a ``.zip`` of one.  Anything
-    else is given back as it is, for the grader to refuse with its reason."""
-    path = Path(path)
-    with contextlib.ExitStack() as stack:
-        if path.is_file() and path.suffix.lower() == ".zip":
-            path = stack.enter_context(unpacked(path))
-        yield stack.enter_context(as_modules(path)) if path.is_dir() else path

@@ -19,7 +19,6 @@ import tokenize
 from pathlib import Path
 
 from autograder.intake.cells import LINE_END, Cell, assemble_cells, without_cell_magic
-from autograder.course import MODULES
 
 MAX_NOTEBOOK_BYTES = 16 * 1024**2     # as for a zip's members: a notebook with pictures fits
 
@@ -122,23 +121,23 @@ def _encoding_hint(path: Path, exc: UnicodeDecodeError) -> str:
     return utf16_hint(path) or f"{type(exc).__name__}: {exc}"
 
 
-def has_notebooks(folder: Path) -> bool:
+def has_notebooks(folder: Path, modules: tuple[str, ...]) -> bool:
     return any((folder / f"{m}.ipynb").is_file() and not (folder / f"{m}.py").exists()
-               for m in MODULES)
+               for m in modules)
 
 
 @contextlib.contextmanager
-def as_modules(folder: Path):
-    """``folder`` itself when it holds modules only; else a temporary folder
-    with its modules and, for each module submitted as a notebook only, the
-    module that notebook defines."""
+def as_modules(folder: Path, modules: tuple[str, ...]):
+    """``folder`` itself when it holds ``modules`` (an assignment's) as
+    modules only; else a temporary folder with its modules and, for each
+    module submitted as a notebook only, the module that notebook defines."""
     folder = Path(folder)
-    if not has_notebooks(folder):
+    if not has_notebooks(folder, modules):
         yield folder
         return
     tmp = Path(tempfile.mkdtemp(prefix="notebooks-"))
     try:
-        for module in MODULES:
+        for module in modules:
             py, nb = folder / f"{module}.py", folder / f"{module}.ipynb"
             linked = next((p for p in (py, nb) if p.is_symlink()), None)
             if py.is_file() and not py.is_symlink():
