@@ -15,11 +15,16 @@ from nbclient import NotebookClient
 
 from autograder.channels.classroom import MANIFEST, ClassroomError, make_course, split_solution
 from autograder.course import EXERCISES
-from autograder.intake.cells import Cell, assemble, assemble_cells
+from autograder.intake.cells import Cell, assemble_cells
 from autograder.channels.notebook import PUBLIC_SEED, exercise_of
 from autograder.course import plots
 
 from conftest import CORPUS, ROOT, SOLUTIONS
+
+
+def assemble(cells: list[str]) -> str:
+    """The module of cells that all ran without error, counts unknown."""
+    return assemble_cells([Cell(None, c) for c in cells]).source
 
 
 def function_source(path: Path, name: str) -> str:

@@ -112,6 +112,23 @@ def test_make_stubs_regenerates_exercises(tmp_path):
         assert (target / f"{module}.py").read_text() == (EXERCISES / f"{module}.py").read_text()
 
 
+def test_make_stubs_check_names_the_stale_stubs_and_writes_nothing(tmp_path):
+    target = tmp_path / "stubs"
+    assert cli("make-stubs", "--solutions", SOLUTIONS, "--exercises", target).returncode == 0
+    fresh = cli("make-stubs", "--check", "--solutions", SOLUTIONS, "--exercises", target)
+    assert fresh.returncode == 0 and fresh.stdout == "", fresh.stdout + fresh.stderr
+    (target / "neuron.py").write_text((SOLUTIONS / "neuron.py").read_text())   # a solution leaked
+    (target / "derivatives.py").unlink()
+    stale = cli("make-stubs", "--check", "--solutions", SOLUTIONS, "--exercises", target)
+    assert stale.returncode == 1
+    assert stale.stdout.splitlines() == [f"out of date: {target / 'derivatives.py'}",
+                                         f"out of date: {target / 'neuron.py'}"]
+    assert "make-stubs" in stale.stderr
+    assert not (target / "derivatives.py").exists()          # --check writes nothing
+    missing = cli("make-stubs", "--check", "--solutions", tmp_path / "nope")
+    assert missing.returncode == 2 and "nope: no such directory" in missing.stderr
+
+
 def test_only_grades_the_selected_exercise_or_check(tmp_path):
     out = tmp_path / "results.json"
     run = cli("grade", SOLUTIONS, "--json", out, "--seed", 3, "--only", "neuron",

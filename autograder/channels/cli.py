@@ -4,7 +4,7 @@
     python -m autograder grade-class ROOT --out OUT [--assignment NAME] [--seed N] ...
     python -m autograder gradescope OUT.zip [--assignment NAME] [--seed N] ...
     python -m autograder github-classroom DIR --package-spec SPEC [--assignment NAME] ...
-    python -m autograder make-stubs
+    python -m autograder make-stubs [--check]
     python -m autograder classroom COURSE_DIR [--assignment NAME] [--seed N] [--force]
 
 Exit status: 0 when grading completed (whatever the score), 2 for bad input.
@@ -129,9 +129,13 @@ def build_parser() -> argparse.ArgumentParser:
     workflow.add_argument("--force", action="store_true",
                           help="replace an existing, different classroom.yml")
     add_fixed_settings(workflow, "workflow")
-    stubs = sub.add_parser("make-stubs", help="regenerate exercises/ from solutions/ (each assignment's folder)")
+    stubs = sub.add_parser("make-stubs", help="regenerate exercises/ from solutions/ (each "
+                           "assignment's folder)")
     stubs.add_argument("--solutions", type=Path, default=Path("solutions"))
     stubs.add_argument("--exercises", type=Path, default=Path("exercises"))
+    stubs.add_argument("--check", action="store_true",
+                       help="write nothing; exit 1 naming the stubs that are out of date "
+                       "(for CI or a pre-commit hook)")
     return parser
 
 
@@ -146,7 +150,7 @@ def add_fixed_settings(parser: argparse.ArgumentParser, where: str) -> None:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "make-stubs":
-        return make_stubs(args.solutions, args.exercises)
+        return make_stubs(args.solutions, args.exercises, check=args.check)
     if args.command == "grade-class":
         return grade_class(args)
     if args.command == "classroom":
@@ -342,9 +346,19 @@ def classroom(args: argparse.Namespace) -> int:
     return 0
 
 
-def make_stubs(solutions: Path, exercises: Path) -> int:
-    from autograder.course.stubs import write_stubs
+def make_stubs(solutions: Path, exercises: Path, *, check: bool = False) -> int:
+    from autograder.course.stubs import stub_differences, write_stubs
     try:
+        if check:
+            if not solutions.is_dir():
+                raise FileNotFoundError(f"{solutions}: no such directory of solutions")
+            stale = stub_differences(solutions, exercises)
+            for name in stale:
+                print(f"out of date: {exercises / name}")
+            if stale:
+                print("run `python -m autograder make-stubs` and commit the result",
+                      file=sys.stderr)
+            return 1 if stale else 0
         written = write_stubs(solutions, exercises)
     except (ValueError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)

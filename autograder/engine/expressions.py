@@ -125,13 +125,6 @@ def evaluator(f: Func):
     return lambda x: float(compiled(float(x)))
 
 
-def vector_evaluator(f: Func):
-    """The grader's own float evaluation of a test function of a vector:
-    a list of floats at a sequence of floats."""
-    compiled = compile_tree(f.tree, FloatMath)
-    return lambda x: compiled([float(v) for v in x])
-
-
 # ------------------------------------------- a worker's tree, read back
 
 

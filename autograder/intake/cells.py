@@ -73,11 +73,6 @@ class Module:
         return f"line {inner} of {cell}" if cell is not None else f"line {inner}"
 
 
-def assemble(cells: list[str]) -> str:
-    """The module of cells that all ran without error, counts unknown."""
-    return assemble_cells([Cell(None, c) for c in cells]).source
-
-
 def assemble_cells(cells: list[Cell], *, guard: bool = False) -> Module:
     """The module ``cells`` define when run in this order (a cell run twice in
     a row counts once).  With ``guard``, each cell runs inside
