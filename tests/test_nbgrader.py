@@ -35,14 +35,30 @@ MISTAKE = {"calculus": CORPUS / "misconceptions" / "gd-ascent" / "gradient_desce
            / "momentum.py"}
 
 
-def nbgrader(course: Path, *args: str) -> subprocess.CompletedProcess:
+def nbgrader(course: Path, *commands: tuple[str, ...]) -> list[subprocess.CompletedProcess]:
+    """Run each of ``commands`` (nbgrader's arguments) in ``course`` as an
+    instructor would, all at once: they are independent steps of the term,
+    and each spends most of its time starting nbgrader and its kernels."""
     env = dict(os.environ)
     # nbgrader runs its database migrations with the `alembic` command.
     env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
-    run = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course, env=env,
-                         capture_output=True, text=True, timeout=900)
-    assert run.returncode == 0, f"nbgrader {' '.join(args)} failed:\n{run.stdout}\n{run.stderr}"
-    return run
+    started = [(args, subprocess.Popen([sys.executable, "-m", "nbgrader", *args], cwd=course,
+                                       env=env, stdout=subprocess.PIPE,
+                                       stderr=subprocess.PIPE, text=True))
+               for args in commands]
+    try:
+        outputs = [proc.communicate(timeout=900) for _, proc in started]
+    finally:
+        for _, proc in started:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+    runs = [subprocess.CompletedProcess(proc.args, proc.returncode, *output)
+            for (_, proc), output in zip(started, outputs)]
+    for (args, _), run in zip(started, runs):
+        assert run.returncode == 0, \
+            f"nbgrader {' '.join(args)} failed:\n{run.stdout}\n{run.stderr}"
+    return runs
 
 
 def modules(assignment: str, mistaken: bool = False) -> dict[str, str]:
@@ -58,30 +74,36 @@ def modules(assignment: str, mistaken: bool = False) -> dict[str, str]:
 def course(tmp_path_factory):
     """The whole term, both assignments in one course, run once: (course
     folder, {step: output}).  Each nbgrader step runs once for both
-    assignments (nbgrader reads its assignment argument as a pattern)."""
+    assignments (nbgrader reads its assignment argument as a pattern).  The
+    steps that do not need each other run at the same time: validating the
+    source, validating the release inverted and autograding each student
+    (`nbgrader autograde "*" --student ID`), then the feedback and the export."""
     root = tmp_path_factory.mktemp("nbgrader-course")
     for name, reference in REFERENCE.items():
         make_course(root, solutions=reference, assignment=name, seed=SEED)
-    log = {"generate": nbgrader(root, "generate_assignment", "*")}
-    # validate runs every notebook once more: assignment 1's are enough to
-    # show it agrees (autograde below holds assignment 2 to the same).
-    source, release = root / "source" / ASSIGNMENT, root / "release" / ASSIGNMENT
-    log["validate"] = nbgrader(root, "validate", *sorted(map(str, source.glob("*.ipynb"))))
-    log["invert"] = nbgrader(root, "validate", "--invert",
-                             *sorted(map(str, release.glob("*.ipynb"))))
+    log = {}
+    log["generate"], = nbgrader(root, ("generate_assignment", "*"))
     submitted = root / "submitted"
     for name in REFERENCE:
         release = root / "release" / name
         answer_release(release, submitted / "reference" / name, modules(name))
         shutil.copytree(release, submitted / "untouched" / name)
         answer_release(release, submitted / "mistaken" / name, modules(name, mistaken=True))
-    log["autograde"] = nbgrader(root, "autograde", "*")
-    log["feedback"] = nbgrader(root, "generate_feedback", "*")
-    log["export"] = nbgrader(root, "export")
+    # validate runs every notebook once more: assignment 1's are enough to
+    # show it agrees (autograde holds assignment 2 to the same).
+    source, release = root / "source" / ASSIGNMENT, root / "release" / ASSIGNMENT
+    students = ("reference", "untouched", "mistaken")
+    log["validate"], log["invert"], *autograded = nbgrader(
+        root,
+        ("validate", *sorted(map(str, source.glob("*.ipynb")))),
+        ("validate", "--invert", *sorted(map(str, release.glob("*.ipynb")))),
+        *[("autograde", "*", "--student", student) for student in students])
+    log["autograde"] = dict(zip(students, autograded))
+    log["feedback"], log["export"] = nbgrader(root, ("generate_feedback", "*"), ("export",))
     return root, log
 
 
-def engine_scores(tmp_path: Path, assignment: str) -> dict[str, float]:
+def engine_scores(tmp_path: Path, assignment: str, sandbox) -> dict[str, float]:
     """What the engine gives the misconception's modules, per exercise: a
     test cell scores when its check passes with the public and the secret seed."""
     folder = tmp_path / "mistaken"
@@ -89,7 +111,8 @@ def engine_scores(tmp_path: Path, assignment: str) -> dict[str, float]:
     for path in REFERENCE[assignment].glob("*.py"):
         (folder / path.name).write_text(path.read_text())
     shutil.copyfile(MISTAKE[assignment], folder / MISTAKE[assignment].name)
-    runs = [grade_submission(folder, ASSIGNMENTS[assignment], seed=s, limits=Limits())
+    runs = [grade_submission(folder, ASSIGNMENTS[assignment], seed=s, limits=Limits(),
+                             sandbox=sandbox)
             for s in (PUBLIC_SEED, SEED)]
     return {e.module: sum(c.points for i, c in enumerate(e.checks)
                           if all(r.exercise(e.module).checks[i].score for r in runs))
@@ -132,13 +155,14 @@ def test_validate_passes_on_the_source_and_inverted_on_the_release(course):
 
 @pytest.mark.parametrize("assignment, untouched_exercise", [("calculus", "derivatives"),
                                                             ("optimizers", "backprop")])
-def test_export_holds_the_expected_scores(course, tmp_path, assignment, untouched_exercise):
+def test_export_holds_the_expected_scores(course, tmp_path, sandbox, assignment,
+                                         untouched_exercise):
     root, _ = course
     with open(root / "grades.csv", newline="") as fh:
         rows = {r["student_id"]: r for r in csv.DictReader(fh) if r["assignment"] == assignment}
     assert float(rows["reference"]["score"]) == 100.0
     assert float(rows["untouched"]["score"]) == 0.0
-    expected = engine_scores(tmp_path, assignment)
+    expected = engine_scores(tmp_path, assignment, sandbox)
     assert 0 < sum(expected.values()) < 100 and expected[untouched_exercise] == \
         ASSIGNMENTS[assignment].exercise(untouched_exercise).points
     assert float(rows["mistaken"]["score"]) == sum(expected.values())
