@@ -93,9 +93,9 @@ def build_parser() -> argparse.ArgumentParser:
     room = sub.add_parser("classroom", help="create or refresh an nbgrader course "
                           "(needs the [classroom] extra)")
     room.add_argument("course", type=Path, help="the course folder (created if missing)")
-    room.add_argument("--assignment", default="calculus",
-                      help="the assignment whose notebooks to write in source/NAME/, one of "
-                      "the course's: calculus or optimizers (default: calculus)")
+    room.add_argument("--assignment", default="calculus", help=Later(
+        lambda: "the assignment whose notebooks to write in source/NAME/, one of "
+                + ", ".join(assignment_names()) + " (default: calculus)"))
     room.add_argument("--seed", type=int, default=None,
                       help="the secret seed of the hidden tests (default: kept from the "
                       "last run, or chosen at random the first time)")
@@ -256,9 +256,8 @@ def grade(args: argparse.Namespace) -> int:
         try:
             # Notebooks are read as modules (outside any kernel); a zip is opened.
             # The assignment named, or the first whose modules the folder holds.
-            from autograder.course import ASSIGNMENTS
-            candidates = (chosen,) if chosen else tuple(ASSIGNMENTS.values())
-            with intake(args.folder, candidates) as handed_in:
+            from autograder.course import looked_for
+            with intake(args.folder, looked_for(chosen)) as handed_in:
                 exercises = handed_in.assignment.exercises
                 try:
                     selection = parse_only(args.only, exercises) if args.only else None

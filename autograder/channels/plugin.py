@@ -64,9 +64,9 @@ class GradingState:
         if self.modules is not None:
             return
         try:
-            from autograder.course import ASSIGNMENTS
-            candidates = (self.course,) if self.course else tuple(ASSIGNMENTS.values())
-            handed_in = self.intake.enter_context(intake(self.submission, candidates))
+            from autograder.course import looked_for
+            handed_in = self.intake.enter_context(intake(self.submission,
+                                                         looked_for(self.course)))
         except NotGradable as exc:
             raise pytest.UsageError(str(exc)) from None
         self.assignment, self.modules = handed_in.assignment, handed_in.folder
@@ -74,7 +74,6 @@ class GradingState:
 
     def grade(self) -> SubmissionResult:
         if self.result is None:
-            from autograder.course import CALCULUS
             from autograder.engine.runner import grade_submission
             result = grade_submission(self.modules, self.assignment, seed=self.settings.seed,
                                       limits=self.settings.limits)

@@ -5,8 +5,6 @@ lesson order, one subpackage each: ``calculus/`` (assignment 1) and
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from autograder.engine.spec import Assignment
 from autograder.course import calculus as _calculus
 from autograder.course import optimizers as _optimizers
@@ -35,13 +33,11 @@ def assignment(name: str) -> Assignment:
             from None
 
 
-def infer_assignment(folder) -> Assignment:
-    """The assignment whose modules ``folder`` holds (the first, calculus,
-    when it holds none: a message then names calculus's modules)."""
-    for a in ASSIGNMENTS.values():
-        if any((Path(folder) / f"{m}.py").is_file() for m in a.modules):
-            return a
-    return ASSIGNMENTS[DEFAULT]
+def looked_for(chosen: Assignment | None) -> tuple[Assignment, ...]:
+    """The assignments a channel hands the intake: the one the user named,
+    or every one in course order (the first whose modules are found is
+    graded)."""
+    return (chosen,) if chosen is not None else tuple(ASSIGNMENTS.values())
 
 
 def misconceptions(course: Assignment = CALCULUS):
