@@ -15,6 +15,7 @@ from autograder.engine.config import Limits
 from autograder.course import CALCULUS
 from autograder.engine.runner import grade_submission
 from autograder.sandbox.client import Sandbox
+from browser import browser  # noqa: F401  (the fixture: one Chromium a test process)
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = ROOT / "solutions" / "calculus"
