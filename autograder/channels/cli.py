@@ -2,6 +2,8 @@
 
     python -m autograder grade DIR [--assignment NAME] [--json FILE] [--seed N] ...
     python -m autograder grade-class ROOT --out OUT [--assignment NAME] [--seed N] ...
+    python -m autograder grade-class ROOT --out OUT --shard [K]/N --seed N ...
+    python -m autograder class-report OUT
     python -m autograder gradescope OUT.zip [--assignment NAME] [--seed N] ...
     python -m autograder github-classroom DIR --package-spec SPEC [--assignment NAME] ...
     python -m autograder make-stubs [--check]
@@ -90,6 +92,18 @@ def build_parser() -> argparse.ArgumentParser:
     add_assignment(klass, "every student is graded on (one per OUT)")
     for key in ("seed", "timeout", "memory", "output"):
         klass.add_argument(f"--{key}", help=HELP[key])
+    klass.add_argument("--shard", metavar="[K]/N",
+                       help="grade only shard K of N (K from 0): the students whose folder "
+                       "name hashes to K, into an OUT the other shards share; '/N' takes K "
+                       "from JOB_COMPLETION_INDEX (Kubernetes Indexed Job) or "
+                       "SLURM_ARRAY_TASK_ID (Slurm job array). Needs --seed; the last shard "
+                       "to finish writes the class files (or run class-report OUT)")
+    report = sub.add_parser(
+        "class-report", help="rebuild grade-class's class files from the students' results",
+        description="Rebuild grades.csv, checks.csv, misconceptions.csv and report.html in "
+        "OUT from the students' results there (OUT/<student>/results.json) alone: after "
+        "grading a class in shards, or to redraw the report.")
+    report.add_argument("out", type=Path, metavar="OUT", help="grade-class's --out folder")
     room = sub.add_parser("classroom", help="create or refresh an nbgrader course "
                           "(needs the [classroom] extra)")
     room.add_argument("course", type=Path, help="the course folder (created if missing)")
@@ -153,6 +167,8 @@ def main(argv: list[str] | None = None) -> int:
         return make_stubs(args.solutions, args.exercises, check=args.check)
     if args.command == "grade-class":
         return grade_class(args)
+    if args.command == "class-report":
+        return class_report(args)
     if args.command == "classroom":
         return classroom(args)
     if args.command == "gradescope":
@@ -163,29 +179,56 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def grade_class(args: argparse.Namespace) -> int:
-    from autograder.channels.class_grading import ClassError, grade_class as run
+    from autograder.channels.class_grading import ClassError, grade_class as run, parse_shard
     try:
+        shard = parse_shard(args.shard) if args.shard is not None else None
         settings = resolve({k: getattr(args, k) for k in ("seed", "timeout", "memory", "output")})
         course = chosen_assignment(args.assignment, first=True)
         if args.workers is not None and args.workers < 1:
             raise ConfigError(f"--workers: {args.workers} is not a positive number")
         summary = run(args.root, args.out, workers=args.workers, regrade=args.regrade,
                       seed=settings.seed, limits=settings.limits,
-                      progress=not args.no_progress, assignment=course)
+                      progress=not args.no_progress, assignment=course, shard=shard)
     except (ConfigError, ClassError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print(f"\ninterrupted: the students graded so far are in {args.out / 'grades.csv'}; "
+        where = "grades.csv" if args.shard is None else "each student's folder"
+        print(f"\ninterrupted: the students graded so far are in {args.out / where}; "
               "run the same command again to grade the rest", file=sys.stderr)
         return 130
-    print(f"{summary.students} students ({course.name}): {summary.graded_now} graded now, "
-          f"{summary.skipped} already graded; grades in {summary.grades_csv}")
+    who = f"{summary.students} students" + (f" of shard {summary.shard}"
+                                            if summary.shard else "")
+    print(f"{who} ({course.name}): {summary.graded_now} graded now, "
+          f"{summary.skipped} already graded; " + (
+              f"grades in {summary.grades_csv}" if summary.grades_csv else
+              "shard(s) " + ", ".join(map(str, summary.waiting_for)) + " not done yet: "
+              f"the last to finish writes grades.csv (or run class-report {args.out})"))
+    _print_class_files(summary)
+    return 0
+
+
+def class_report(args: argparse.Namespace) -> int:
+    from autograder.channels.class_grading import ClassError, rebuild
+    try:
+        summary = rebuild(args.out)
+    except ClassError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"{summary.students} students with results; grades in {summary.grades_csv}")
+    _print_class_files(summary)
+    return 0
+
+
+def _print_class_files(summary) -> None:
+    """The report's place (or how to get it) and the common misconceptions."""
+    if summary.grades_csv is None:
+        return
+    print(f"class report: {summary.report}" if summary.report else summary.note)
     if summary.common_misconceptions:
         print("most common misconceptions (all in misconceptions.csv; checks.csv per check):")
         for line in summary.common_misconceptions:
             print(f"  {line}")
-    return 0
 
 
 def build_gradescope(args: argparse.Namespace) -> int:
