@@ -329,16 +329,28 @@ def _flocked(path: Path, what, *, exclusive: bool):
 def class_files_lock(out: Path):
     """Wait for, and hold, ``OUT/.class-files.lock``: class.json and the
     class-level tables are read and written under it, so that shards
-    finishing together (or ``class-report``) never write them at once."""
+    finishing together (or ``class-report``) never write them at once.
+    Removed when released (a waiter that locked the removed file tries
+    again with the new one)."""
     path = out / CLASS_LOCK
-    try:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o644)
-    except OSError as exc:
-        raise OutError(path, exc) from None
-    try:
+    while True:
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o644)
+        except OSError as exc:
+            raise OutError(path, exc) from None
         fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            same = os.stat(path).st_ino == os.fstat(fd).st_ino
+        except OSError:
+            same = False
+        if same:
+            break
+        os.close(fd)
+    try:
         yield
     finally:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
         os.close(fd)
 
 
@@ -600,6 +612,7 @@ def grade_class(root: Path, out: Path, *, workers: int | None = None, regrade: b
                 _grade_all(todo, out, seed, limits, workers, progress, tmp, assignment)
                 finished = True
             finally:   # however it ended (Ctrl-C, SIGTERM): the tables of who is graded
+                waiting = ()
                 if shard is None:
                     with class_files_lock(out):
                         written = write_class_files(out, [s.name for s in everyone], kept,
@@ -607,9 +620,10 @@ def grade_class(root: Path, out: Path, *, workers: int | None = None, regrade: b
                 else:
                     _shard_record(out, shard, seed, assignment, students,
                                   "done" if finished else "stopped", len(todo))
-                    written = _last_shard_writes(out, shard, seed, everyone, assignment)
+                    written, waiting = _last_shard_writes(out, shard, seed, everyone,
+                                                          assignment)
     return ClassSummary(len(students), len(todo), len(students) - len(todo), *written,
-                        shard=shard)
+                        shard=shard, waiting_for=waiting)
 
 
 def _shard_record(out: Path, shard: Shard, seed: int, course: Assignment,
@@ -638,7 +652,7 @@ def shard_states(out: Path, count: int) -> dict[int, dict]:
 
 
 def _last_shard_writes(out: Path, shard: Shard, seed: int, everyone: list[Path],
-                       course: Assignment) -> tuple:
+                       course: Assignment) -> tuple[tuple, tuple[int, ...]]:
     """The class-level files, written if every shard of this run is done
     (so the last shard to finish writes them: no step after the array is
     needed); else nothing, and who is still to finish."""
@@ -648,8 +662,8 @@ def _last_shard_writes(out: Path, shard: Shard, seed: int, everyone: list[Path],
                         if states.get(k, {}).get("state") != "done"
                         or states[k].get("seed") != seed)
         if waiting:
-            return None, (), None, "", waiting
-        return (*write_class_files(out, [s.name for s in everyone], None, course), ())
+            return (None, (), None, ""), waiting
+        return write_class_files(out, [s.name for s in everyone], None, course), ()
 
 
 def rebuild(out: Path) -> ClassSummary:
