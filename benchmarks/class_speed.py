@@ -21,6 +21,13 @@ start-up + 10 000 x the cost of each further submission.
 With two assignments, their classes are timed in alternation (round by
 round) and the ratio of their costs per further submission is printed.
 
+    python benchmarks/class_speed.py --against ../other-checkout [--n 200 ...]
+
+times this checkout against another one (say, main's commit, before a
+change), each with its own interpreter (the other's ``.venv/bin/python``,
+or --against-python), in alternation round by round on the same classes,
+and prints both and the ratios: a change's cost measured side by side.
+
 Nothing here asserts a speed; the tests never do either.
 """
 
@@ -69,19 +76,20 @@ def make_class(root: Path, n: int, wrong_every: int = 2, assignment: str = "calc
 
 
 def time_grade_class(root: Path, workers: int, rounds: int,
-                     assignment: str = "calculus") -> list[float]:
+                     assignment: str = "calculus", checkout: Path = ROOT,
+                     python: str = sys.executable) -> list[float]:
     """Wall seconds of ``grade-class root`` with ``workers`` workers, one per
-    round, each into a fresh OUT folder."""
+    round, each into a fresh OUT folder, run by ``python`` in ``checkout``."""
     times = []
     env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
     for _ in range(rounds):
         with tempfile.TemporaryDirectory(prefix="class-speed-out-") as out:
-            cmd = [sys.executable, "-m", "autograder", "grade-class", str(root),
+            cmd = [python, "-m", "autograder", "grade-class", str(root),
                    "--out", out, "--workers", str(workers), "--seed", "1", "--no-progress"]
             if assignment != "calculus":     # the default (older versions know no other)
                 cmd += ["--assignment", assignment]
             start = time.perf_counter()
-            subprocess.run(cmd, cwd=ROOT, env=env, check=True,
+            subprocess.run(cmd, cwd=checkout, env=env, check=True,
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             times.append(time.perf_counter() - start)
     return times
@@ -120,9 +128,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--assignment", action="append", choices=sorted(ASSIGNMENTS),
                         help="the assignment whose class is graded (default calculus); "
                         "twice: both, alternately, and the ratio")
+    parser.add_argument("--against", type=Path, metavar="CHECKOUT",
+                        help="another checkout of this project (e.g. a worktree of main) "
+                        "to time side by side with this one")
+    parser.add_argument("--against-python", metavar="PYTHON",
+                        help="its interpreter (default: CHECKOUT/.venv/bin/python)")
     args = parser.parse_args(argv)
     if args.n <= SMALL:
         parser.error(f"--n must be more than {SMALL}")
+    if args.against is not None:
+        python = args.against_python or str(args.against / ".venv" / "bin" / "python")
+        return side_by_side(args, args.against.resolve(), python)
     names = list(dict.fromkeys(args.assignment or ["calculus"]))
     with tempfile.TemporaryDirectory(prefix="class-speed-") as tmp:
         classes = {a: (make_class(Path(tmp) / a / "class", args.n, assignment=a),
@@ -143,6 +159,34 @@ def main(argv: list[str] | None = None) -> int:
                   "further submission; "
                   f"{statistics.median(times[a][0]) / statistics.median(times[names[0]][0]):.2f}x "
                   "the class's wall time")
+    return 0
+
+
+def side_by_side(args, other: Path, python: str) -> int:
+    """This checkout against ``other``, alternating round by round."""
+    assignment = (args.assignment or ["calculus"])[0]
+    runs = {"this": (ROOT, sys.executable), "against": (other, python)}
+    with tempfile.TemporaryDirectory(prefix="class-speed-") as tmp:
+        root = make_class(Path(tmp) / "class", args.n, assignment=assignment)
+        small_root = make_class(Path(tmp) / "small", SMALL, assignment=assignment)
+        print(f"{args.n} submissions ({assignment}), {args.workers} worker(s), "
+              f"{os.cpu_count()} CPU(s); this = {ROOT}, against = {other}")
+        times = {label: ([], []) for label in runs}
+        for _ in range(args.rounds):
+            for label, (checkout, interpreter) in runs.items():
+                times[label][1].extend(time_grade_class(small_root, args.workers, 1,
+                                                        assignment, checkout, interpreter))
+                times[label][0].extend(time_grade_class(root, args.workers, 1, assignment,
+                                                        checkout, interpreter))
+        further = {label: describe(f"grade-class ({label})", times[label][0], args.n,
+                                   args.workers, times[label][1]) for label in runs}
+        whole = {label: statistics.median(times[label][0]) for label in runs}
+        paired = [a / b for a, b in zip(times["this"][0], times["against"][0])]
+        print(f"this / against: {whole['this'] / whole['against']:.3f}x the median wall time "
+              f"of a class of {args.n} (per submission, start-up included); median of the "
+              f"rounds' paired ratios {statistics.median(paired):.3f}; "
+              f"{further['this'] / further['against']:.3f}x the cost of each further "
+              "submission")
     return 0
 
 

@@ -2,6 +2,7 @@
 rebuilding the class files from the students' results (class-report)."""
 
 import json
+import re
 import os
 import shutil
 import subprocess
@@ -215,3 +216,48 @@ def test_the_last_shard_writes_the_class_files_and_each_sweeps_only_its_own(tmp_
                           shard=Shard(1, 2))     # a new seed, shard by shard
     assert summary.graded_now == 1 and summary.waiting_for == (0,)
     assert json.loads((out / "class.json").read_text())["seed"] == 3
+
+
+def test_the_example_slurm_array_grades_the_class(tmp_path):
+    """examples/grade-class.slurm, run as Slurm would run each task of its
+    array (its environment variables set), grades every student once, and
+    its last task writes the class files."""
+    script = ROOT / "examples" / "grade-class.slurm"
+    subprocess.run(["bash", "-n", str(script)], check=True)
+    first, last = map(int, re.search(r"^#SBATCH --array=(\d+)-(\d+)$", script.read_text(),
+                                     re.M).groups())
+    root, out = tmp_path / "class", tmp_path / "out"
+    names = [f"s{i}" for i in range(12)]
+    for name in names:
+        (root / name).mkdir(parents=True)        # empty: graded at once
+    env = {**os.environ, "CLASS": str(root), "OUT": str(out), "SEED": "11",
+           "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+           "SLURM_ARRAY_TASK_MIN": str(first), "SLURM_ARRAY_TASK_COUNT": str(last - first + 1),
+           "SLURM_CPUS_PER_TASK": "1"}
+    graded = 0
+    for task in range(first, last + 1):
+        done = subprocess.run(["bash", str(script)], env={**env, "SLURM_ARRAY_TASK_ID": str(task)},
+                              capture_output=True, text=True, timeout=300, cwd=tmp_path)
+        assert done.returncode == 0, done.stderr
+        k = task - first
+        mine = sum(shard_of(n, last - first + 1) == k for n in names)
+        assert f"{mine} students of shard {k}/{last - first + 1}" in done.stdout
+        graded += mine
+    assert graded == len(names)
+    assert "grades in" in done.stdout               # the last task wrote them
+    with open(out / "grades.csv") as fh:
+        assert [line.split(",")[0] for line in fh][1:] == sorted(names)
+
+
+def test_the_example_kubernetes_job_shards_as_many_as_it_completes():
+    yaml = pytest.importorskip("yaml")
+    job = yaml.safe_load((ROOT / "examples" / "grade-class-job.yaml").read_text())
+    spec = job["spec"]
+    assert (job["kind"], spec["completionMode"]) == ("Job", "Indexed")
+    command = spec["template"]["spec"]["containers"][0]["command"]
+    assert command[:3] == ["python", "-m", "autograder"]
+    args = cli_module.build_parser().parse_args(command[3:])
+    assert args.command == "grade-class" and args.seed is not None
+    for index in range(spec["completions"]):       # each pod's index names its shard
+        assert parse_shard(args.shard, {"JOB_COMPLETION_INDEX": str(index)}) == \
+            Shard(index, spec["completions"])
