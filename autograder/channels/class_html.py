@@ -148,7 +148,8 @@ def _style(ax, xlabel: str, ylabel: str = "students") -> None:
 
 
 def _totals_figure(totals: list[float], points: float) -> Figure:
-    figure = Figure(figsize=(7.2, 2.8), layout="constrained")
+    figure = Figure(figsize=(7.2, 2.8))
+    figure.subplots_adjust(left=0.08, right=0.98, top=0.88, bottom=0.17)
     ax = figure.subplots()
     ax.hist(totals, bins=_edges(points, 20), color=BAR, edgecolor="white")
     ax.set_xlim(0, points)
@@ -159,7 +160,8 @@ def _totals_figure(totals: list[float], points: float) -> Figure:
 
 def _exercises_figure(rows: list[dict], course: Assignment) -> Figure:
     n = len(course.exercises)
-    figure = Figure(figsize=(2.6 * n, 2.5), layout="constrained")
+    figure = Figure(figsize=(2.6 * n, 2.5))
+    figure.subplots_adjust(left=0.22 / n, right=0.99, top=0.87, bottom=0.18, wspace=0.3)
     axes = figure.subplots(1, n, squeeze=False)[0]
     for i, (ax, exercise) in enumerate(zip(axes, course.exercises)):
         scores = [r["modules"][i] for r in rows]
@@ -172,7 +174,14 @@ def _exercises_figure(rows: list[dict], course: Assignment) -> Figure:
 
 def _checks_figure(counted: Tally, course: Assignment) -> Figure:
     labels = [f"{e.module}: {c.name}" for e in course.exercises for c in e.checks]
-    figure = Figure(figsize=(10, 0.34 * len(labels) + 1.1), layout="constrained")
+    # Fixed margins (a layout engine would measure every label, twice the
+    # drawing's cost): room on the left for the longest label, at ~0.062 in
+    # a character of 8.5 pt.
+    width, height = 10.0, 0.34 * len(labels) + 1.1
+    left = min(0.6, (0.062 * max(map(len, labels), default=10) + 0.25) / width)
+    figure = Figure(figsize=(width, height))
+    figure.subplots_adjust(left=left, right=0.98, top=1 - 0.55 / height,
+                           bottom=0.5 / height)
     ax = figure.subplots()
     ys = range(len(labels))
     left = [0] * len(labels)
