@@ -311,7 +311,12 @@ def _flocked(path: Path, what, *, exclusive: bool):
     if alone and not exclusive:
         # Let other shards in.  (Linux may drop the lock for a moment here:
         # a run of the whole class taking it then makes this one fail.)
-        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            raise ClassError(f"{what} is being graded by another run (one that just "
+                             "started); wait for it to end, or give another --out") from None
     try:
         yield
     finally:

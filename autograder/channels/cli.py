@@ -193,8 +193,8 @@ def grade_class(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        where = "grades.csv" if args.shard is None else "each student's folder"
-        print(f"\ninterrupted: the students graded so far are in {args.out / where}; "
+        where = args.out / "grades.csv" if args.shard is None else args.out
+        print(f"\ninterrupted: the students graded so far are in {where}; "
               "run the same command again to grade the rest", file=sys.stderr)
         return 130
     who = f"{summary.students} students" + (f" of shard {summary.shard}"
