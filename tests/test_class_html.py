@@ -181,3 +181,17 @@ def test_without_matplotlib_the_tables_are_written_and_one_line_says_how(
     assert all((out / name).is_file() for name in ("grades.csv", "checks.csv",
                                                      "misconceptions.csv"))
     assert not (out / "report.html").exists()
+
+
+def test_class_report_of_a_class_with_nobody_graded_yet(tmp_path, capsys):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "class.json").write_text('{"seed": 4, "assignment": "optimizers"}\n')
+    (out / "ghost").mkdir()                        # a folder with no results: no row
+    assert cli_module.main(["class-report", str(out)]) == 0
+    assert "0 students with results" in capsys.readouterr().out
+    page = (out / "report.html").read_text()
+    assert "<title>Class report: optimizers</title>" in page
+    assert "No student is graded yet." in page and "<img" not in page
+    assert (out / "grades.csv").read_text().splitlines() == [
+        "student,momentum,minibatch,adaptive,backprop,total,seed,status"]
