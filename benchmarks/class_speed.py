@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -77,9 +78,10 @@ def make_class(root: Path, n: int, wrong_every: int = 2, assignment: str = "calc
 
 def time_grade_class(root: Path, workers: int, rounds: int,
                      assignment: str = "calculus", checkout: Path = ROOT,
-                     python: str = sys.executable) -> list[float]:
+                     python: str = sys.executable, cpu: list | None = None) -> list[float]:
     """Wall seconds of ``grade-class root`` with ``workers`` workers, one per
-    round, each into a fresh OUT folder, run by ``python`` in ``checkout``."""
+    round, each into a fresh OUT folder, run by ``python`` in ``checkout``;
+    the CPU seconds of each run's processes are appended to ``cpu``."""
     times = []
     env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
     for _ in range(rounds):
@@ -88,10 +90,14 @@ def time_grade_class(root: Path, workers: int, rounds: int,
                    "--out", out, "--workers", str(workers), "--seed", "1", "--no-progress"]
             if assignment != "calculus":     # the default (older versions know no other)
                 cmd += ["--assignment", assignment]
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
             start = time.perf_counter()
             subprocess.run(cmd, cwd=checkout, env=env, check=True,
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             times.append(time.perf_counter() - start)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            if cpu is not None:
+                cpu.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
     return times
 
 
@@ -172,12 +178,13 @@ def side_by_side(args, other: Path, python: str) -> int:
         print(f"{args.n} submissions ({assignment}), {args.workers} worker(s), "
               f"{os.cpu_count()} CPU(s); this = {ROOT}, against = {other}")
         times = {label: ([], []) for label in runs}
+        cpu = {label: ([], []) for label in runs}
         for _ in range(args.rounds):
             for label, (checkout, interpreter) in runs.items():
-                times[label][1].extend(time_grade_class(small_root, args.workers, 1,
-                                                        assignment, checkout, interpreter))
+                times[label][1].extend(time_grade_class(small_root, args.workers, 1, assignment,
+                                                        checkout, interpreter, cpu[label][1]))
                 times[label][0].extend(time_grade_class(root, args.workers, 1, assignment,
-                                                        checkout, interpreter))
+                                                        checkout, interpreter, cpu[label][0]))
         further = {label: describe(f"grade-class ({label})", times[label][0], args.n,
                                    args.workers, times[label][1]) for label in runs}
         whole = {label: statistics.median(times[label][0]) for label in runs}
@@ -187,6 +194,18 @@ def side_by_side(args, other: Path, python: str) -> int:
               f"rounds' paired ratios {statistics.median(paired):.3f}; "
               f"{further['this'] / further['against']:.3f}x the cost of each further "
               "submission")
+        # CPU seconds (the run's processes, as far as they are waited for) vary
+        # less than wall time on a machine shared with other work.
+        for label in runs:
+            print(f"CPU ({label}): class of {args.n}: "
+                  f"{', '.join(f'{t:.1f}' for t in cpu[label][0])} s, median "
+                  f"{statistics.median(cpu[label][0]):.2f} s; class of {SMALL}: median "
+                  f"{statistics.median(cpu[label][1]):.2f} s")
+        paired = [a / b for a, b in zip(cpu["this"][0], cpu["against"][0])]
+        medians = {label: statistics.median(cpu[label][0]) for label in runs}
+        print(f"CPU this / against: {medians['this'] / medians['against']:.3f}x "
+              f"the median for a class of {args.n}; median of paired ratios "
+              f"{statistics.median(paired):.3f}")
     return 0
 
 

@@ -614,7 +614,8 @@ def grade_class(root: Path, out: Path, *, workers: int | None = None, regrade: b
         finished = False
         with run_folder() as tmp, _terminate_as_interrupt():
             try:
-                _grade_all(todo, out, seed, limits, workers, progress, tmp, assignment)
+                _grade_all(todo, out, seed, limits, workers, progress, tmp, assignment,
+                           draws=shard is None)
                 finished = True
             finally:   # however it ended (Ctrl-C, SIGTERM): the tables of who is graded
                 waiting = ()
@@ -698,7 +699,8 @@ def rebuild(out: Path) -> ClassSummary:
 
 
 def _grade_all(todo: list[Path], out: Path, seed: int, limits: Limits, workers: int,
-               progress: bool, tmp: Path, course: Assignment) -> None:
+               progress: bool, tmp: Path, course: Assignment, draws: bool = False) -> None:
+    """Grade ``todo``; ``draws``: this run draws report.html at the end."""
     bar = None
     if progress:
         from tqdm import tqdm
@@ -719,6 +721,8 @@ def _grade_all(todo: list[Path], out: Path, seed: int, limits: Limits, workers: 
             try:
                 futures = [pool.submit(grade_student, s, out, seed, limits, course.name)
                            for s in todo]
+                if draws:            # while the pool grades (it forks no more processes)
+                    _ready_to_draw()
                 for future in as_completed(futures):
                     future.result()
                     if bar:
@@ -731,6 +735,14 @@ def _grade_all(todo: list[Path], out: Path, seed: int, limits: Limits, workers: 
         from autograder.sandbox.client import close_process_sandbox
         close_process_sandbox()
         tempfile.tempdir = previous_tmp
+
+
+def _ready_to_draw() -> None:
+    """Import what report.html is drawn with (matplotlib, Jinja2: about
+    half a second) while the pool processes grade, rather than after them;
+    without the html extra, nothing (the end of the run says so)."""
+    with contextlib.suppress(ImportError):
+        import autograder.channels.class_html  # noqa: F401
 
 
 def read_results(path: Path, course: Assignment = ASSIGNMENTS[DEFAULT]) -> dict | None:
