@@ -104,6 +104,10 @@ def build_parser() -> argparse.ArgumentParser:
                       "solutions/NAME, NAME the assignment)")
     room.add_argument("--force", action="store_true",
                       help="also replace generated files you have edited since")
+    room.add_argument("--show-solutions", action=argparse.BooleanOptionalAction, default=None,
+                      help="whether solution(\"<function>\") in the notebooks shows the "
+                      "reference solution (default: kept from the last run; off the first "
+                      "time, as the notebooks are graded); hints are always on")
     scope = sub.add_parser(
         "gradescope", help="build a Gradescope autograder zip",
         description="Build a zip to upload as a Gradescope autograder: it installs this "
@@ -333,7 +337,8 @@ def classroom(args: argparse.Namespace) -> int:
     try:
         solutions = args.solutions or Path("solutions") / args.assignment
         seed, done = make_course(args.course, solutions=solutions,
-                                 assignment=args.assignment, seed=args.seed, force=args.force)
+                                 assignment=args.assignment, seed=args.seed, force=args.force,
+                                 show_solutions=args.show_solutions)
     except (ClassroomError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
