@@ -197,3 +197,21 @@ def test_the_code_detector_catches_answers():
     assert "1.0/(1.0+np.exp(-z))" in reference_code("calculus", "sigmoid")
     assert "sigmoid(w*x+b)" in reference_code("calculus", "predict")
     assert not CODE.search("σ(z) is one over one plus e to the power minus z; f(x) = 3x³.")
+
+
+def test_a_function_not_attempted_gets_its_nudge_once(grade):
+    """The stubs' feedback carries each function's first hint level (the
+    idea, no code) on its first check, and never a later level."""
+    from autograder.course import CALCULUS
+    from autograder.channels.report import details
+    from conftest import EXERCISES as STUBS
+    result = grade(STUBS)
+    text = details(result)
+    for exercise in CALCULUS.exercises:
+        checks = result.exercise(exercise.module).checks
+        for function in exercise.functions:
+            levels = exercise.lesson.hints[function]
+            hints = [c.verdict.feedback.hint for c in checks if c.function == function]
+            assert hints[0] == levels[0] and not any(hints[1:]), function
+            assert text.count(levels[0]) == 1
+            assert not any(level in text for level in levels[1:]), function

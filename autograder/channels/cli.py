@@ -361,7 +361,7 @@ def classroom(args: argparse.Namespace) -> int:
         print("error: the classroom needs nbgrader: pip install 'calculus-autograder[classroom]' "
               "(or pip install -e '.[classroom]' in the repository)", file=sys.stderr)
         return 2
-    from autograder.channels.classroom import ClassroomError, make_course
+    from autograder.channels.classroom import MANIFEST, ClassroomError, make_course
     try:
         solutions = args.solutions or Path("solutions") / args.assignment
         seed, done = make_course(args.course, solutions=solutions,
@@ -375,6 +375,11 @@ def classroom(args: argparse.Namespace) -> int:
         print(f"{item.action:>9}  {item.path}{note}")
     print(f"hidden tests use the course's secret seed {seed} "
           f"(kept in {args.course / '.autograder-classroom.json'})")
+    import json
+    shown = json.loads((args.course / MANIFEST).read_text(encoding="utf-8")).get(
+        "show_solutions")
+    print("solution() in the notebooks: " + ("shows the reference (--no-show-solutions "
+          "switches it off)" if shown else "off (--show-solutions switches it on)"))
     return 0
 
 

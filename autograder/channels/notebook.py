@@ -359,6 +359,9 @@ def _show(shown) -> None:
     display(shown)
 
 
+MARKER = re.compile(r"\s*###\s+(BEGIN|END)\s+SOLUTION\s*$")   # nbgrader's, left out
+
+
 def reference_source(exercise: Exercise, function: str) -> str | None:
     """``function`` as the course's reference solution writes it (without
     nbgrader's markers), or None where the reference is not installed (it
@@ -377,8 +380,7 @@ def reference_source(exercise: Exercise, function: str) -> str | None:
     for node in tree.body:
         if isinstance(node, ast.FunctionDef) and node.name == function:
             code = ast.get_source_segment(source, node) or ""
-            kept = [line for line in code.splitlines()
-                    if line.strip() not in ("### BEGIN SOLUTION", "### END SOLUTION")]
+            kept = [line for line in code.splitlines() if not MARKER.match(line)]
             return "\n".join(kept)
     return None
 
