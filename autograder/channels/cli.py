@@ -8,7 +8,8 @@
     python -m autograder make-stubs [--check]
     python -m autograder classroom COURSE_DIR [--assignment NAME] [--seed N] [--force]
 
-Exit status: 0 when grading completed (whatever the score), 2 for bad input.
+Exit status: 0 when grading completed (whatever the score), 2 for bad input;
+``watch`` ends with Ctrl-C (or SIGTERM) and exits 0.
 """
 
 from __future__ import annotations
