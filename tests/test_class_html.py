@@ -62,6 +62,19 @@ def test_the_hint_reader_keeps_each_function_s_highest_level(tmp_path):
     assert hints_used([second.read_bytes()]) == {"df": 3, "loss": 1}
 
 
+def test_the_reader_reads_the_records_the_notebooks_write():
+    """The classroom's hint() and the reader agree on the record's media
+    type (a solution shown, {"function", "solution": true}, has no level
+    and is not counted as a hint)."""
+    from autograder.channels.notebook import HINT_MIME as RECORDED
+    assert RECORDED == HINT_MIME
+    nb = new_notebook(cells=[new_code_cell("hint('df')")])
+    nb.cells[0].outputs = [
+        new_output("display_data", data={RECORDED: {"function": "df", "level": 1}}),
+        new_output("display_data", data={RECORDED: {"function": "df", "solution": True}})]
+    assert hints_in(nb) == {"df": 1}
+
+
 def notebook_student(folder: Path, source_folder: Path, hints: dict[str, dict[str, int]]):
     """A student who handed in the assignment's notebooks: each module's
     code in one cell, with the hints asked for (per module) as outputs."""
