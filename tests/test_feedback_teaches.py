@@ -211,3 +211,32 @@ def test_enough_digits_to_show_the_difference(submission, grade):
     assert got[0] == expected[0] == "10.0"
     assert all(g != e for g, e in zip(got[1:6], expected[1:6]))
     assert all(float(g) != float(e) for g, e in zip(got[1:6], expected[1:6]))
+
+
+def test_each_check_keeps_time_for_those_after_it():
+    from autograder.engine.runner import check_segments
+    # Four checks of 8, 6, 6 and 1 probes in a 10 s budget: each keeps back
+    # 1.25 s (half an even share) for every check after it; the last one's
+    # deadline is the whole budget, which is never exceeded.
+    assert check_segments([8, 6, 6, 1], 10) == [(0, 6.25), (8, 7.5), (14, 8.75), (20, 10.0)]
+    assert check_segments([3], 10) == [(0, 10.0)]
+    # A check without probes has no deadline of its own.
+    assert check_segments([2, 0, 1], 9) == [(0, 6.0), (2, 9.0)]
+
+
+def test_seeds_graded_together_agree_with_seeds_graded_apart_after_a_hang(
+        submission, grade, sandbox):
+    """A seed sweep gives the first seed its checks' own deadlines and
+    grades the others again where the hang took their time."""
+    from autograder.course import CALCULUS
+    from autograder.engine.runner import grade_seeds
+    from autograder.engine.seed_sweep import signature
+    from conftest import SEED
+    limits = Limits(time_seconds=2, memory_bytes=512 * MIB, output_bytes=64 * 1024)
+    folder = submission({"gradient_descent": CORPUS / "gd_endless_loop" / "gradient_descent.py"})
+    seeds = (SEED, SEED + 1)
+    together = grade_seeds(folder, CALCULUS, seeds, limits=limits, only=("gradient_descent",),
+                           sandbox=sandbox)
+    apart = [grade(folder, only=("gradient_descent",), limits=limits, seed=s) for s in seeds]
+    assert [signature(r) for r in together] == [signature(r) for r in apart]
+    assert [r.score for r in apart] == [10, 10]

@@ -394,9 +394,17 @@ def judge_exercise(submission: Path, exercise: Exercise, case_lists, raw: RawRun
         cut = min((i for i in placed if i not in report.results and i not in holes), default=None)
     hung = raw.reason == "timeout" or raw.signal == signal.SIGXCPU
 
+    unstarted = (raw.segments[raw.unstarted][0] if raw.unstarted is not None
+                 and 0 <= raw.unstarted < len(raw.segments) else None)
+
     def result(i: int, number: int) -> ProbeResult:
         if i in report.results:
             return report.results[i]
+        if unstarted is not None and i >= unstarted and raw.memory_cap_line is None:
+            return ProbeResult("spoiled", never_ran=True, detail=(
+                "the exercise's time budget of "
+                f"{limits.time_seconds:g} s ran out (an earlier check hung) before this "
+                "check's calls could run"))
         if raw.memory_cap_line is None and (i in holes or (hung and i == cut)):
             return ProbeResult("spoiled", detail=hang_text(placed[i].function, limits))
         if cut is not None and owner[cut] != number:

@@ -53,6 +53,8 @@ class RawRun:
     # with the next segment that still had time.
     timeouts: list = field(default_factory=list)
     segments: list = field(default_factory=list)   # as sent: [(first probe, deadline)]
+    # The first segment no worker started: the budget ran out after a hang.
+    unstarted: int | None = None
 
 
 def hidden_paths() -> tuple[list[str], list[str]]:
@@ -297,7 +299,9 @@ class Sandbox:
                       elapsed=reply.get("elapsed", 0.0),
                       memory_cap_line=reply.get("memory_cap_line"),
                       restart=reply.get("restart") is True,
-                      timeouts=_timeouts(reply.get("timeouts")))
+                      timeouts=_timeouts(reply.get("timeouts")),
+                      unstarted=reply["unstarted"] if type(reply.get("unstarted")) is int
+                      else None)
 
 
 def _timeouts(value) -> list[tuple[int, float]]:

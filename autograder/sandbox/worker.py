@@ -948,7 +948,8 @@ def handle(request, base_vm, np, sympy):
     is killed, swept, and a new one goes on from the next check that still
     has time: a hang costs the check that hung, and the exercise never
     runs longer than its budget.  The reply's ``timeouts`` lists the
-    segments so cut."""
+    segments so cut; ``unstarted``, the first segment no worker started
+    because the budget ran out (None: every one started)."""
     global _ROOT
     request["base_vm"] = base_vm
     if _ROOT is None and os.getuid() == 0:
@@ -974,24 +975,28 @@ def handle(request, base_vm, np, sympy):
     started = time.monotonic()
     run = {"chunks": [], "size": 0, "lines": 0, "memory_cap_line": None, "reason": None,
            "status": None, "unswept": False}
-    timeouts, segment, flags = [], 0, os.O_TRUNC
+    timeouts, segment, flags, unstarted = [], 0, os.O_TRUNC, None
     while True:
         cut = _run_worker(request, segments, segment, started, flags, run, np, sympy)
         flags = os.O_APPEND
         if cut is None:
             break
         timeouts.append([cut, round(time.monotonic() - started, 3)])
-        segment = next((k for k in range(cut + 1, len(segments))
-                        if started + segments[k][1] - time.monotonic() > 0.05), None)
-        if segment is None or run["unswept"]:
+        if cut + 1 >= len(segments) or run["unswept"]:
             break
+        if started + budget - time.monotonic() <= 0.05:
+            unstarted = cut + 1    # no time left for the checks after it
+            break
+        # The next check goes on in a new worker, with its own share of the
+        # time counted from now (see _run_worker), within the budget.
+        segment = cut + 1
         run["reason"] = None
         if run["chunks"] and not run["chunks"][-1].endswith(b"\n"):
             run["chunks"].append(b"\n")   # a line cut short by the kill stays unreadable
     reply = {"lines": b"".join(run["chunks"]).decode("utf-8", "replace").splitlines(),
              "reason": run["reason"], "elapsed": time.monotonic() - started,
              "memory_cap_line": run["memory_cap_line"], "unswept": run["unswept"],
-             "timeouts": timeouts}
+             "timeouts": timeouts, "unstarted": unstarted}
     status = run["status"]
     if status is not None:
         if os.WIFSIGNALED(status):
@@ -1036,6 +1041,9 @@ def _run_worker(request, segments, segment, started, flags, run, np, sympy):
     # Which probe the worker is at: its first two lines say whether it is
     # masked and whether the module imported, then one line per probe.
     own_lines, imported, cut, head = 0, False, None, b""
+    delay = 0.0
+    if segment > 0:
+        delay = max(0.0, time.monotonic() - started - segments[segment - 1][1])
     status = None
     # The worker's end is watched too: a process it left behind holds the
     # result pipe open, and must not make the grader wait out the budget.
@@ -1048,7 +1056,11 @@ def _run_worker(request, segments, segment, started, flags, run, np, sympy):
         current = segment
         while current + 1 < len(segments) and segments[current + 1][0] <= at:
             current += 1
-        remaining = started + segments[current][1] - time.monotonic()
+        # A new worker's checks keep their shares of the time, counted from
+        # when it started (never past the exercise's budget): sweeping what
+        # the hung one left behind must not eat them.
+        until = min(segments[-1][1], segments[current][1] + delay)
+        remaining = started + until - time.monotonic()
         if remaining <= 0:
             run["reason"] = "timeout"
             if imported:
