@@ -447,11 +447,13 @@ def test_check_hint_and_require_in_a_kernel(tmp_path):
     ]
     nb = run_notebook(cells, tmp_path)
     wrong, hinted, required = (outputs(nb.cells[i]) for i in (2, 3, 4))
-    assert "gradient_descent: 0/12 points" in wrong and "[wrong]" in wrong
+    # Ascent is right for steps = 0 alone: 2 of the check's 12 points.
+    assert "gradient_descent: 2/12 points" in wrong and "[wrong]" in wrong
+    assert "right for steps = 0, not for steps = 1 and several steps" in wrong
     assert "step against it" in wrong                      # the misconception's hint
     assert "about your last check: The gradient points uphill" in hinted
     assert "hint for gradient_descent: Keep a list" in hinted
-    assert "<error>gradient_descent returns the iterates: 0/12" in required
+    assert "<error>gradient_descent returns the iterates: 2/12" in required
     assert "step against it" in required
     assert "Traceback" not in required and "notebook.py" not in required
     assert any("image/png" in o.get("data", {}) for o in nb.cells[4].outputs)
