@@ -1,6 +1,6 @@
 """The command line: parse arguments, call the library, report.
 
-    python -m autograder grade DIR [--assignment NAME] [--json FILE] [--seed N] ...
+    python -m autograder grade DIR [--assignment NAME] [--json FILE] [--html FILE] [--seed N] ...
     python -m autograder grade-class ROOT --out OUT [--assignment NAME] [--seed N] ...
     python -m autograder gradescope OUT.zip [--assignment NAME] [--seed N] ...
     python -m autograder github-classroom DIR --package-spec SPEC [--assignment NAME] ...
@@ -65,6 +65,10 @@ def build_parser() -> argparse.ArgumentParser:
                 ".ipynb notebooks, the modules one folder down, or a .zip of them"))
     grade.add_argument("--json", type=Path, metavar="FILE",
                        help="write Gradescope's results.json format to FILE")
+    grade.add_argument("--html", type=Path, metavar="FILE",
+                       help="write one self-contained page to FILE: the scores, the feedback "
+                       "and the pictures of your functions beside the reference (needs the "
+                       "html extra: pip install 'calculus-autograder[html]')")
     for key in ("seed", "timeout", "memory", "output"):
         grade.add_argument(f"--{key}", help=HELP[key])
     grade.add_argument("--assignment", default=None, metavar="NAME", help=Later(
@@ -244,13 +248,22 @@ def grade(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    if args.json is not None and not args.json.parent.resolve().is_dir():
-        print(f"error: cannot write {args.json}: folder {args.json.parent} does not exist",
-              file=sys.stderr)
-        return 2
+    for flag, target in (("json", args.json), ("html", args.html)):
+        if target is not None and not target.parent.resolve().is_dir():
+            print(f"error: cannot write {target}: folder {target.parent} does not exist",
+                  file=sys.stderr)
+            return 2
+    if args.html is not None:
+        from autograder.channels.html_page import missing_extra
+        missing = missing_extra()
+        if missing:
+            print(f"error: {missing}", file=sys.stderr)
+            return 2
+    page = None
     with Sandbox() as box:
         from autograder.intake.submission import NotGradable, intake
-        from autograder.channels.report import details, gradescope, score_table, write_json_atomic
+        from autograder.channels.report import (details, gradescope, score_table, write_atomic,
+                                                write_json_atomic)
         from autograder.engine.runner import (SubmissionError, grade_submission, keep_checks,
                                               parse_only)
         try:
@@ -268,9 +281,15 @@ def grade(args: argparse.Namespace) -> int:
                                           seed=settings.seed, limits=settings.limits,
                                           only=None if selection is None else tuple(selection),
                                           sandbox=box)
-            result = dataclasses.replace(result, submission=str(handed_in.source))
-            if selection is not None:
-                result = keep_checks(result, selection)
+                result = dataclasses.replace(result, submission=str(handed_in.source))
+                if selection is not None:
+                    result = keep_checks(result, selection)
+                if args.html is not None:
+                    # Drawn while the handed-in folder and the sandbox are there:
+                    # the student's functions run in the sandbox, never here.
+                    from autograder.channels.html_page import build
+                    page = build(result, handed_in.assignment, handed_in.folder, box,
+                                 settings.limits)
         except (NotGradable, SubmissionError) as exc:
             print(f"error: {exc}", file=sys.stderr)
             if args.json is not None:
@@ -292,6 +311,12 @@ def grade(args: argparse.Namespace) -> int:
         except OSError as exc:
             print(f"error: cannot write {args.json}: {exc}", file=sys.stderr)
             return 2
+    if page is not None:
+        try:
+            write_atomic(args.html, page)
+        except OSError as exc:
+            print(f"error: cannot write {args.html}: {exc}", file=sys.stderr)
+            return 2
     if not args.quiet:
         text = details(result)
         if text:
@@ -299,6 +324,8 @@ def grade(args: argparse.Namespace) -> int:
     print(score_table(result))
     if args.json is not None:
         print(f"results written to {args.json}")
+    if page is not None:
+        print(f"page written to {args.html}")
     if args.strict and result.score < result.max_score:
         return 1
     return 0

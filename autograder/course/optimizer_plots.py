@@ -18,7 +18,7 @@ from autograder.course.calculus import neuron
 from autograder.course.optimizers import adaptive, minibatch, momentum
 from autograder.course.optimizers.iterates import (Optimiser, Problem, neuron_loss, run,
                                                    separable_bowl)
-from autograder.course.plots import (Missing, Path2D, Plot, as_floats, as_points,
+from autograder.course.plots import (Given, Missing, Path2D, Plot, as_floats, as_points,
                                      call_quietly, new_figure, surface)
 
 NEURON_BOX = (-6.0, 6.0, -6.0, 6.0)
@@ -59,7 +59,8 @@ def _paths(problem: Problem, x0, steps: int, methods: Sequence[Method],
         if student is None:
             continue
         arguments = [steps if p == "steps" else method.hp[p] for p in method.optimiser.params]
-        value, why = call_quietly(student, problem.grad, np.array(x0, dtype=float), *arguments)
+        value, why = call_quietly(student, Given(problem.grad, problem.fn),
+                                  np.array(x0, dtype=float), *arguments)
         mine = as_points(value, steps, 2) if value is not None else None
         if mine is None:
             notes.append(f"your {name}: {why or f'did not return {steps + 1} points (w, b)'}")
@@ -142,9 +143,10 @@ def show_minibatch(minibatch_train: Callable | None = None, batch_size: int = 1,
     paths, notes = [Path2D("reference", reference, "white")], []
     if minibatch_train is not None:
         mine = []
-        for epochs in checkpoints:
-            value, why = call_quietly(minibatch_train, w0, b0, list(xs), list(ys), 1.0,
-                                      epochs, batch_size)
+        # Every call first (so that all are known before any answer).
+        answers = [call_quietly(minibatch_train, w0, b0, list(xs), list(ys), 1.0, epochs,
+                                batch_size) for epochs in checkpoints]
+        for epochs, (value, why) in zip(checkpoints, answers):
             pair = as_floats(value, 2) if value is not None else None
             if pair is None:
                 notes.append(f"your minibatch_train: {why or 'did not return (w, b)'} "
