@@ -9,8 +9,12 @@ function, and beside the feedback of a failed check.
 
 Figures are built with matplotlib's object-oriented API on the Agg canvas:
 no pyplot, no global backend, so they work the same in Jupyter, under
-nbgrader and in tests.  These pictures run the student's function in the student's own kernel:
-they teach, they never grade.  A function that raises or returns something
+nbgrader and in tests.  In a notebook these pictures run the student's function in the
+student's own kernel; on the HTML page (:mod:`autograder.channels.html_page`)
+each function is a stand-in answered from the grader's sandbox, and what
+the course hands to student code (a gradient, ``f``) is a :class:`Given`,
+which crosses into the sandbox as its expression tree.  They teach, they
+never grade.  A function that raises or returns something
 unusable just leaves its panel with a note; without matplotlib every
 ``show_*`` returns a :class:`Missing` that says how to install it.
 """
@@ -23,6 +27,8 @@ import math
 import signal
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
+
+import numpy as np
 
 from autograder.course.calculus import derivatives
 from autograder.course.calculus import gradient_descent as gd
@@ -53,14 +59,14 @@ def _time_limit(seconds: int):
         signal.signal(signal.SIGALRM, old)
 
 
-def call_quietly(function: Callable, *args) -> tuple[Any, str]:
+def call_quietly(function: Callable, *args, **kwargs) -> tuple[Any, str]:
     """(value, "") or (None, why): the student's function, bounded in time,
     with what it prints kept out of the notebook's output."""
     sink = io.StringIO()
     try:
         with _time_limit(PICTURE_SECONDS), contextlib.redirect_stdout(sink), \
                 contextlib.redirect_stderr(sink):
-            return function(*args), ""
+            return function(*args, **kwargs), ""
     except NotImplementedError:
         return None, "not written yet"
     except Exception as exc:   # the picture only teaches: any failure is a note
@@ -111,6 +117,48 @@ def check_cases(exercise, function: str, seed: int | None):
     (None: seed 0), exactly as the grader makes them."""
     check = next(c for c in exercise.checks if c.function == function)
     return check, check.make_cases(0 if seed is None else seed, exercise.module)
+
+
+def as_given(arg: Any) -> Any:
+    """A probe's argument as the student's function receives it: NumPy
+    arrays, tuples, fresh lists (never the course's own), test functions."""
+    from autograder.engine.expressions import evaluator
+    from autograder.sandbox.protocol import Array, Func, Tuple
+    if isinstance(arg, Array):
+        return np.array(arg.values, dtype=float)
+    if isinstance(arg, Tuple):
+        return tuple(as_given(a) for a in arg.values)
+    if isinstance(arg, Func):
+        return Given(evaluator(arg), arg)
+    if isinstance(arg, (list, tuple)):
+        return [as_given(a) for a in arg]
+    return arg
+
+
+Row = tuple[str, "float | None", bool, str]   # case label, distance, accepted, why no answer
+
+
+def judged_cases(student: Callable, exercise, function: str, seed: int | None,
+                 tolerance) -> tuple[Any, list[Row]]:
+    """The check of ``function`` (vector answers), case by case as the
+    grader makes them for ``seed``: the student's function called with each
+    case's own arguments, and how far its answer lies from the expected one
+    (accepted within the case's tolerance, else ``tolerance``)."""
+    check, cases = check_cases(exercise, function, seed)
+    rows = []
+    for case in cases:
+        probe = case.probe
+        value, why = call_quietly(student, *(as_given(a) for a in probe.args),
+                                  **{k: as_given(v) for k, v in probe.kwargs.items()})
+        got = as_floats(value, len(case.expected)) if value is not None else None
+        if got is None:
+            rows.append((case.label, None, False, why or f"not {len(case.expected)} numbers"))
+            continue
+        tol = case.tolerance or tolerance
+        gap = max(abs(g - e) for g, e in zip(got, case.expected))
+        rows.append((case.label, gap if math.isfinite(gap) else math.inf,
+                     all(tol.close(g, e) for g, e in zip(got, case.expected)), ""))
+    return check, rows
 
 
 # ------------------------------------------------------------------ drawing
@@ -459,32 +507,27 @@ def show_training(train: Callable, w0: float = -2.0, b0: float = -2.0,
                  f"for epochs = {', '.join(map(str, checkpoints[:4]))} … {checkpoints[-1]}"
                  + (f"; yours {why}" if why else ""), fontsize=9)
 
-    check, cases = check_cases(neuron.EXERCISE, "train", seed)
-    rows = []
-    for case in cases:
-        c = case.context
-        value, reason = call_quietly(train, c["w"], c["b"], list(c["xs"]), list(c["ys"]),
-                                     c["lr"], c["epochs"])
-        pair = as_floats(value, 2) if value is not None else None
-        tolerance = case.tolerance or neuron.TRAIN_TOLERANCE
-        if pair is None:
-            rows.append((case.label, None, False, reason or "not (w, b)"))
-        else:
-            gap = max(abs(g - e) for g, e in zip(pair, case.expected))
-            right = all(tolerance.close(g, e) for g, e in zip(pair, case.expected))
-            rows.append((case.label, gap if math.isfinite(gap) else math.inf, right, ""))
-    _draw_cases(cases_ax, rows, check.points)
-    wrong = sum(1 for row in rows if not row[2])
-    if wrong and mine and len(mine) == len(checkpoints) and \
-            all(neuron.TRAIN_TOLERANCE.close(a, b) for a, b in zip(mine[-1], reference[-1])):
-        ax.text(0.02, 0.02, f"this run ends on the reference point,\nbut {wrong} checked "
-                "case(s) do not (right)", transform=ax.transAxes, fontsize=8, color="white",
-                va="bottom", bbox={"facecolor": "tab:red", "alpha": 0.8, "lw": 0})
+    check, rows = judged_cases(train, neuron.EXERCISE, "train", seed, neuron.TRAIN_TOLERANCE)
+    draw_cases(cases_ax, rows, check.points)
+    mark_contradiction(ax, mine, reference, len(checkpoints), rows, neuron.TRAIN_TOLERANCE)
     figure.suptitle(caption, fontsize=10)
     return Plot(figure, caption)
 
 
-def _draw_cases(ax, rows: list[tuple[str, float | None, bool, str]], points: float) -> None:
+def mark_contradiction(ax, mine: Sequence, reference: Sequence, runs: int, rows: list[Row],
+                       tolerance) -> None:
+    """Where the drawn run ends on the reference point while cases of the
+    check fail, say so on the picture (the cases panel shows which)."""
+    wrong = sum(1 for row in rows if not row[2])
+    if wrong and len(mine) == runs and \
+            all(tolerance.close(a, b) for a, b in zip(mine[-1], reference[-1])):
+        ax.text(0.02, 0.02, f"this run ends on the reference point,\nbut {wrong} of the "
+                f"check's cases {'do' if wrong > 1 else 'does'} not (right)",
+                transform=ax.transAxes, fontsize=8, color="white", va="bottom",
+                bbox={"facecolor": "tab:red", "alpha": 0.85, "lw": 0})
+
+
+def draw_cases(ax, rows: list[Row], points: float) -> None:
     """One bar per case: how far the student's answer lies from the expected
     one (log scale), green when the check accepts it, red when not; a case
     without an answer says why."""
@@ -495,18 +538,19 @@ def _draw_cases(ax, rows: list[tuple[str, float | None, bool, str]], points: flo
     for y, (label, gap, right, why) in zip(ys, rows):
         colour = "tab:green" if right else "tab:red"
         if gap is None:
-            ax.text(floor * 3, y, f"no answer: {why}", va="center", fontsize=8, color=colour)
+            ax.text(floor * 3, y, f"no answer: {why}", va="center", color=colour,
+                    fontsize=8 if len(rows) <= 14 else 6)
             continue
         shown = min(max(gap, floor), top)
         ax.barh(y, shown, left=floor, color=colour, height=0.6)
         ax.text(shown * 1.5, y, "right" if right else (f"off by {gap:.2g}" if math.isfinite(gap)
                                                       else "off: not finite"),
-                va="center", fontsize=8)
+                va="center", fontsize=8 if len(rows) <= 14 else 6)
     ax.set_xscale("log")
     ax.set_xlim(floor, top * 1e3)
     ax.set_yticks(ys)
-    ax.set_yticklabels([r[0] if len(r[0]) <= 30 else r[0][:29] + "…" for r in rows],
-                       fontsize=7.5)
+    ax.set_yticklabels([r[0] if len(r[0]) <= 36 else r[0][:35] + "…" for r in rows],
+                       fontsize=7.5 if len(rows) <= 14 else 6)
     ax.set_xlabel("largest |yours − expected| over (w, b)")
     passed = sum(1 for r in rows if r[2])
     ax.set_title(f"the cases of the check ({points:g} points): {passed} of {len(rows)} right",
