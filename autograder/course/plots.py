@@ -300,6 +300,7 @@ def show_descent(gradient_descent: Callable | None = None, x0: float = 10.0,
     figure = new_figure(5.0 * panels, 3.8)
     if figure is None:
         return Missing(caption)
+    figure.set_layout_engine("constrained")    # the caption above the panels' titles
     axes = figure.subplots(1, panels, squeeze=False)[0]
     if gradient_descent is not None:
         value, why = call_quietly(gradient_descent, QUADRATIC_GRAD, x0, learning_rate, steps)
