@@ -492,7 +492,8 @@ def gradebook(args: argparse.Namespace) -> int:
     except GradebookError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    print(f"wrote {args.output}: {len(report.filled)} scores in {report.column!r}; "
+    n = len(report.filled)
+    print(f"wrote {args.output}: {n} score{'s' * (n != 1)} in {report.column!r}; "
           f"import it into {lms.capitalize()}"
           + (" (map the identifier and this column to its grade item)" if lms == "moodle"
              else ""))

@@ -66,7 +66,8 @@ class Record:
 
     @property
     def values(self) -> list[str]:
-        return [unquote(f) for f in self.raw]
+        """The fields' values (none on a blank line, as the csv module reads it)."""
+        return [unquote(f) for f in self.raw] if self.raw != [""] else []
 
 
 @dataclass
@@ -342,7 +343,7 @@ def fill_canvas(data: bytes, grades: dict[str, Grade], *, column: str | None = N
     target = _pick_column(header, column, assignments, CANVAS_ASSIGNMENT, "Canvas assignment")
     id_col = header.index("ID")
     students = [i for i, r in enumerate(table.records[1:], 1)
-                if id_col < len(r.raw) and r.values[id_col].strip()]
+                if id_col < len(r.values) and r.values[id_col].strip()]
     report = Filled(header[target])
     for record in table.records[1:]:
         values = record.values
@@ -385,7 +386,7 @@ def fill_moodle(data: bytes, grades: dict[str, Grade], *, column: str | None = N
              and not h.startswith("course total")]
     target = _pick_column(header, column, items, MOODLE_ITEM, "Moodle grade item")
     students = [i for i, r in enumerate(table.records[1:], 1)
-                if any(c < len(r.raw) and r.values[c].strip() for c in ids)]
+                if any(c < len(r.values) and r.values[c].strip() for c in ids)]
     names = [folded.index(h) for h in ("first name", "last name") if h in folded]
 
     def label(values: list[str]) -> str:
