@@ -238,3 +238,17 @@ def test_the_roster_takes_github_classrooms_export():
         "jd-gh": "jdoe@uni.example"}
     with pytest.raises(GradebookError):
         read_roster("who,what\n")
+
+
+def test_a_match_that_is_not_one_to_one_fills_nothing():
+    from autograder.channels.gradebook import Grade, fill_canvas
+    export = (b"Student,ID,SIS User ID,SIS Login ID,Section,A (1)\n"
+              b"Jo One,1,jo,jo1,S,\nJo Two,2,x,JO,S,\nAnn,3,ann,ann,S,\nBen,4,S4,ben,S,\n")
+    grades = {name: Grade(name, total, "graded")
+              for name, total in (("jo", "50"), ("ann", "70"), ("ben", "80"), ("ben2", "90"))}
+    text, report = fill_canvas(export, grades, roster={"ben2": "ben"})
+    assert text == export.replace(b"Ann,3,ann,ann,S,", b"Ann,3,ann,ann,S,70")
+    assert report.ambiguous == ["folder jo: rows Jo One (jo1), Jo Two (JO)",
+                                "Ben (ben): folders ben, ben2"]
+    assert report.no_submission == []          # they are listed as ambiguous, once
+    assert [f[1] for f in report.filled] == ["ann"]

@@ -272,9 +272,11 @@ def fill(table: Table, *, students: list[int], ids: list[int],
             if col < len(values) and values[col].strip():
                 by_key.setdefault(_key(values[col]), set()).add(index)
     matched: dict[int, list[str]] = {}
+    contested: set[int] = set()         # rows a folder matches along with others
     for folder in sorted(grades):
         rows = by_key.get(_key(roster.get(folder, folder)), set())
         if len(rows) > 1:
+            contested |= rows
             report.ambiguous.append(f"folder {folder}: rows " + ", ".join(
                 label(table.records[r].values) for r in sorted(rows)))
         elif rows:
@@ -287,6 +289,8 @@ def fill(table: Table, *, students: list[int], ids: list[int],
         folders = matched.get(index, [])
         if len(folders) > 1:
             report.ambiguous.append(f"{label(values)}: folders {', '.join(folders)}")
+            continue
+        if not folders and index in contested:
             continue
         if not folders:
             kept = values[column].strip() if column < len(values) else ""
