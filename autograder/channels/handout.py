@@ -190,8 +190,9 @@ def build(folder: Path, handout: Handout) -> list[Path]:
 # ------------------------------------------------------ no solution in it
 
 def solution_regions(source: str) -> list[str]:
-    """The code between each ``### BEGIN SOLUTION`` / ``### END SOLUTION``
-    pair of a reference file, dedented."""
+    """The code of each solution region of a reference file (between
+    nbgrader's begin and end markers, see :mod:`autograder.course.stubs`),
+    dedented."""
     from autograder.course.stubs import _MARKER
     regions, current = [], None
     for line in source.splitlines():
