@@ -11,7 +11,7 @@ from autograder.engine import budget
 from autograder.engine.budget import run_bounded
 from autograder.engine.judging import Mismatch, feedback_for, judge_cases, number, screen
 from autograder.engine.outcomes import Feedback, Outcome, Verdict
-from autograder.engine.spec import Case, Check, Exercise, Lesson, Misconception, Probe
+from autograder.engine.spec import Case, Check, Exercise, Lesson, Misconception, Picture, Probe
 from autograder.engine.tolerance import Tolerance, fmt, fmt_pair, mismatch_table
 from autograder.engine.expressions import (TooComplex, TreeError, X, add, call, evaluator, func, mul, power,
                     rebuild_tree, tree_values)
@@ -375,6 +375,8 @@ ND_MISCONCEPTIONS = (
 )
 
 
+PICTURES = "autograder.course.plots"  # where the lesson's pictures are drawn
+
 # What the exercise's notebook teaches (the classroom); its hints are also
 # what hint("<function>") says.
 LESSON = Lesson(
@@ -445,6 +447,18 @@ accurate to order $h$, and the grader can tell the two apart.""",
             "Use the h you are given rather than your own, and evaluate func, the "
             "function handed in, not the course's f or your df.",
         ),
+    },
+    pictures={
+        "numerical_derivative": Picture(
+            "show_secant", ("df", "numerical_derivative"), PICTURES,
+            "Secants through $x = 2$ with a shrinking run turn into the tangent, whose "
+            "slope is your `df(2)`; beside them, how far your `numerical_derivative` "
+            "lies from $f'(2)$ as $h$ shrinks."),
+    },
+    on_failure={
+        "df": Picture("show_secant", ("df",), PICTURES),
+        "numerical_derivative": Picture("show_secant", ("df", "numerical_derivative"),
+                                        PICTURES),
     },
 )
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 
 from autograder.engine.judging import Mismatch, judge_cases, vector
-from autograder.engine.spec import Case, Check, Excuse, Exercise, Lesson, Misconception, Probe
+from autograder.engine.spec import Case, Check, Excuse, Exercise, Lesson, Misconception, Picture, Probe
 from autograder.engine.tolerance import Tolerance, fmt, is_close
 from autograder.sandbox.protocol import Array, ProbeResult, Tuple, as_float, as_vector, describe
 
@@ -233,6 +233,8 @@ SWEEP_MISCONCEPTIONS = (
 )
 
 
+PICTURES = "autograder.course.plots"  # where the lesson's pictures are drawn
+
 # What the exercise's notebook teaches (the classroom); its hints are also
 # what hint("<function>") says.
 LESSON = Lesson(
@@ -277,6 +279,16 @@ give.""",
             "update_weights gives for that rate. Every rate starts from the original "
             "weights, never from the previous rate's result.",
         ),
+    },
+    pictures={
+        "sweep_learning_rates": Picture(
+            "show_weight_sweep", ("sweep_learning_rates",), PICTURES,
+            "Your sweep beside the reference: every rate starts from the same weights, "
+            "and the change of each weight is the rate times its gradient."),
+    },
+    on_failure={
+        "sweep_learning_rates": Picture("show_weight_sweep", ("sweep_learning_rates",),
+                                        PICTURES),
     },
 )
 
