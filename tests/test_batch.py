@@ -294,7 +294,8 @@ def test_the_class_report_counts_outcomes_and_misconceptions(tmp_path):
     gd = checks["gradient_descent returns the iterates"]
     assert (gd["students"], gd["passed"], gd["wrong"], gd["not_attempted"], gd["not_graded"]) \
         == ("5", "1", "2", "1", "1")
-    assert gd["mean_score"] == "2.40"                         # 12 of 5 * 12 points
+    # 12 + 2 + 2 of 5 * 12 points: ascent is right for steps = 0 (2 points).
+    assert gd["mean_score"] == "3.20"
     assert checks["train runs full-batch gradient descent"]["passed"] == "3"
     with open(out / "misconceptions.csv", newline="") as fh:
         found = [(r["misconception"], r["students"]) for r in csv.DictReader(fh)]

@@ -114,8 +114,11 @@ def engine_scores(tmp_path: Path, assignment: str, sandbox) -> dict[str, float]:
     runs = [grade_submission(folder, ASSIGNMENTS[assignment], seed=s, limits=Limits(),
                              sandbox=sandbox)
             for s in (PUBLIC_SEED, SEED)]
+    # A test cell scores all or nothing: a check's partial credit (kinds of
+    # cases, spec.Check.kinds) is the engine's, not nbgrader's.
     return {e.module: sum(c.points for i, c in enumerate(e.checks)
-                          if all(r.exercise(e.module).checks[i].score for r in runs))
+                          if all(r.exercise(e.module).checks[i].outcome.value == "passed"
+                                 for r in runs))
             for e in runs[0].exercises}
 
 

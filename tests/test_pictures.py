@@ -6,13 +6,19 @@ from __future__ import annotations
 
 import importlib
 import io
+import re
 
 import numpy as np
 import pytest
 
 from autograder.course import ASSIGNMENTS
 
-from conftest import ROOT
+from conftest import CORPUS, ROOT, SEED
+
+
+def to_rgb(name: str):
+    from matplotlib.colors import to_rgb as rgb
+    return rgb(name)
 
 PICTURES = sorted({(a.name, e.module, picture.module, picture.draw, picture.arguments)
                    for a in ASSIGNMENTS.values() for e in a.exercises
@@ -102,3 +108,132 @@ def test_the_narrow_bowl_shows_what_the_lesson_says():
     assert ends["gradient descent"] == pytest.approx((-0.943, 0.0), abs=1e-3)
     assert ends["AdaGrad"] == pytest.approx((-2.38, -0.16), abs=1e-2)
     assert ends["RMSProp, β = 0.9"] == pytest.approx((-0.0106, 0.0), abs=1e-3)
+
+
+# ------------------------------------------------ the pictures issue 13 asked for
+
+def corpus_functions(path) -> dict:
+    namespace: dict = {}
+    exec(compile(path.read_text(encoding="utf-8"), str(path), "exec"), namespace)
+    return namespace
+
+
+def test_the_functions_handed_to_students_cross_as_their_own_trees():
+    """quadratic_grad and f go to the sandbox as trees: the trees compute
+    the course's own functions."""
+    from autograder.course import plots
+    from autograder.course.calculus import derivatives, gradient_descent
+    from autograder.engine.expressions import evaluator
+    for given, function in ((plots.QUADRATIC_GRAD, gradient_descent.quadratic_grad),
+                            (plots.F, derivatives.f)):
+        tree = evaluator(given.tree)
+        for x in (-3.5, 0.0, 0.25, 2.0, 7.0):
+            assert tree(x) == pytest.approx(function(x), rel=1e-12, abs=1e-12)
+            assert given(x) == function(x)
+
+
+def test_the_learning_rate_picture_keeps_the_converging_rates_in_view():
+    """η = 1.1 grows like 1.2^t: its line leaves the frame, marked, instead
+    of squashing the other four; every converging walk is whole in view."""
+    from autograder.course import plots
+    gd = reference_functions("calculus", "gradient_descent")["gradient_descent"]
+    plot = plots.show_learning_rates(gd)
+    assert_drawn(plot.png())
+    ax = plot.figure.axes[0]
+    lo, hi = ax.get_ylim()
+    assert -6 < lo < 4 < 10 < hi < 14           # the frame of x0 = 10 and the bowl at 4
+    walks = {label: line for label, line in lines(plot).items() if label.startswith("η")}
+    assert len(walks) == 5
+    for label, line in walks.items():
+        if "diverges" in label:
+            assert "leaves the frame at t = 2" in label and "|x_20 − 4| = 2.3e+02" in label
+            assert len(line.get_ydata()) == 2
+        else:
+            assert len(line.get_ydata()) == 21 and "leaves" not in label
+    assert "your gradient_descent" in ax.get_title()
+    # A wrong gradient_descent (one step too many) cannot be drawn: the
+    # picture says the reference is drawn, and why.
+    wrong = corpus_functions(CORPUS / "misconceptions" / "gd-extra-step" / "gradient_descent.py")
+    title = plots.show_learning_rates(wrong["gradient_descent"]).figure.axes[0].get_title()
+    assert "drawn with the reference" in title and "did not return 21 numbers" in title
+
+
+def test_the_training_picture_says_what_the_check_says(grade, submission):
+    """Batches of two on two points are the full batch: the lesson's run ends
+    on the reference point, yet the check fails. The picture's cases panel
+    has exactly the check's failed cases, and it says the run misleads."""
+    from autograder.course import plots
+    wrong_file = CORPUS / "wrong" / "train-batches-of-two-counter" / "neuron.py"
+    train = corpus_functions(wrong_file)["train"]
+    plot = plots.show_training(train, seed=SEED)
+    assert_drawn(plot.png())
+    surface_ax, cases_ax = plot.figure.axes[0], plot.figure.axes[1]
+    mine, reference = path_of(plot, "your train"), path_of(plot, "reference path")
+    assert mine[-1] == pytest.approx(reference[-1], abs=1e-6)
+    result = grade(submission({"neuron": wrong_file}), only=("neuron",))
+    check = next(c for c in result.checks() if c.function == "train")
+    failed, total = map(int, re.search(r"wrong in (\d+) of (\d+) cases",
+                                       check.verdict.feedback.summary).groups())
+    bars = [p for p in cases_ax.patches]
+    assert len(bars) == total
+    red = [b for b in bars if b.get_facecolor()[:3] == pytest.approx(to_rgb("tab:red"))]
+    assert len(red) == failed
+    assert f"{total - failed} of {total} right" in cases_ax.get_title()
+    assert any(f"but {failed} of the check's cases do not" in t.get_text()
+               for t in surface_ax.texts)
+    # The reference: every case right, no warning.
+    right = plots.show_training(reference_functions("calculus", "neuron")["train"], seed=SEED)
+    assert f"{total} of {total} right" in right.figure.axes[1].get_title()
+    assert not right.figure.axes[0].texts
+
+
+def test_the_secant_picture_tells_the_central_difference_from_a_one_sided_one():
+    from autograder.course import plots
+    from autograder.course.calculus import derivatives
+    reference = reference_functions("calculus", "derivatives")
+    plot = plots.show_secant(reference["df"], reference["numerical_derivative"])
+    assert_drawn(plot.png())
+    left, right = plot.figure.axes[0], plot.figure.axes[1]
+    labels = {l.get_label(): l for l in left.lines}
+    assert "your df(2) = 29" in labels and "tangent: slope f′(2) = 29" in labels
+    slopes = [float(l.split("slope ")[1]) for l in labels if l.startswith("secant")]
+    assert slopes == sorted(slopes, reverse=True) and all(s > 29 for s in slopes)
+    assert slopes[-1] - 29 < 0.1 * (slopes[0] - 29)          # the secants close in
+
+    def errors(ax, prefix):
+        (line,) = [l for l in ax.lines if l.get_label().startswith(prefix)]
+        return np.asarray(line.get_ydata())
+    assert errors(right, "your") == pytest.approx(errors(right, "central"), rel=1e-3, abs=1e-9)
+    forward = corpus_functions(CORPUS / "misconceptions" / "nd-forward-difference" /
+                               "derivatives.py")
+    wrong = plots.show_secant(forward["df"], forward["numerical_derivative"]).figure.axes[1]
+    assert errors(wrong, "your") == pytest.approx(errors(wrong, "one-sided"), rel=1e-6)
+    # The one-sided error shrinks like h, the central one like h².
+    hs = np.array(plots.STEPS_H)
+    assert np.polyfit(np.log(hs), np.log(errors(wrong, "one-sided")), 1)[0] == \
+        pytest.approx(1, abs=0.05)
+    assert np.polyfit(np.log(hs), np.log(errors(wrong, "central")), 1)[0] == \
+        pytest.approx(2, abs=0.05)
+    assert derivatives.f_prime(2.0) == 29
+
+
+def test_the_weight_sweep_picture_shows_each_rate_from_the_same_weights():
+    from autograder.course import plots
+    from autograder.course.calculus import weight_updates
+    reference = reference_functions("calculus", "weight_updates")["sweep_learning_rates"]
+    plot = plots.show_weight_sweep(reference)
+    assert_drawn(plot.png())
+    weights, gradients, _ = weight_updates.EXAMPLE
+    ax = plot.figure.axes[0]
+    mine = [l for l in ax.lines if l.get_marker() == "x"]      # the student's crosses
+    assert len(mine) == len(weights)
+    for i, line in enumerate(mine):
+        want = [weights[i] - r * gradients[i] for r in plots.SWEEP_RATES]
+        assert list(line.get_ydata()) == pytest.approx(want, rel=1e-12)
+    one_rate = corpus_functions(CORPUS / "misconceptions" / "sweep-one-rate" /
+                                "weight_updates.py")["sweep_learning_rates"]
+    wrong = plots.show_weight_sweep(one_rate).figure.axes[0]
+    crosses = [l for l in wrong.lines if l.get_marker() == "x"]
+    assert any(list(c.get_ydata()) != pytest.approx(
+        [weights[i] - r * gradients[i] for r in plots.SWEEP_RATES], rel=1e-9)
+        for i, c in enumerate(crosses))

@@ -40,8 +40,15 @@ HOSTILE_LIMITS = Limits(time_seconds=3, memory_bytes=512 * MIB, output_bytes=64 
 # seconds for a busy one (a seed cut by the clock spoils critical_learning_rate
 # too: its grade then follows the machine's speed, not the seed).  At
 # 128 MiB a seed takes 0.4 s.
+# The fork bomb hangs two checks of gradient_descent (quadratic_grad and
+# minimize_quadratic, which calls it), each until its own deadline; the
+# checks after them run in a new worker once the bomb is swept.  Within
+# three seconds that leaves each later check 0.375 s, which sweeping a
+# fork bomb on a busy machine can come close to: ten leave them 1.25 s.
 ENTRY_LIMITS = {("hostile", "memory_hog"): Limits(time_seconds=3, memory_bytes=128 * MIB,
-                                                  output_bytes=64 * 1024)}
+                                                  output_bytes=64 * 1024),
+                ("hostile", "fork_bomb"): Limits(time_seconds=10, memory_bytes=512 * MIB,
+                                                 output_bytes=64 * 1024)}
 KINDS = ("correct", "misconceptions", "wrong", "hostile")
 # kill -1 as 'nobody' is only safe inside a PID namespace of its own (root).
 NEEDS_ROOT = {"kill_all"}

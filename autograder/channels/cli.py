@@ -1,6 +1,6 @@
 """The command line: parse arguments, call the library, report.
 
-    python -m autograder grade DIR [--assignment NAME] [--json FILE] [--seed N] ...
+    python -m autograder grade DIR [--assignment NAME] [--json FILE] [--html FILE] [--seed N] ...
     python -m autograder grade-class ROOT --out OUT [--assignment NAME] [--seed N] ...
     python -m autograder grade-class ROOT --out OUT --shard [K]/N --seed N ...
     python -m autograder class-report OUT
@@ -9,6 +9,8 @@
     python -m autograder watch DIR [--assignment NAME] [--seed N] ...
     python -m autograder make-stubs [--check]
     python -m autograder classroom COURSE_DIR [--assignment NAME] [--seed N] [--force]
+    python -m autograder handout OUT [--assignment NAME] [--github-classroom --package-spec SPEC]
+    python -m autograder gradebook OUT (--canvas | --moodle) EXPORT.csv -o IMPORT.csv ...
 
 Exit status: 0 when grading completed (whatever the score), 2 for bad input;
 ``watch`` ends with Ctrl-C (or SIGTERM) and exits 0.
@@ -69,6 +71,10 @@ def build_parser() -> argparse.ArgumentParser:
                 ".ipynb notebooks, the modules one folder down, or a .zip of them"))
     grade.add_argument("--json", type=Path, metavar="FILE",
                        help="write Gradescope's results.json format to FILE")
+    grade.add_argument("--html", type=Path, metavar="FILE",
+                       help="write one self-contained page to FILE: the scores, the feedback "
+                       "and the pictures of your functions beside the reference (needs the "
+                       "html extra: pip install 'calculus-autograder[html]')")
     for key in ("seed", "timeout", "memory", "output"):
         grade.add_argument(f"--{key}", help=HELP[key])
     grade.add_argument("--assignment", default=None, metavar="NAME", help=Later(
@@ -161,6 +167,8 @@ def build_parser() -> argparse.ArgumentParser:
     workflow.add_argument("--force", action="store_true",
                           help="replace an existing, different classroom.yml")
     add_fixed_settings(workflow, "workflow")
+    add_handout(sub)
+    add_gradebook(sub)
     stubs = sub.add_parser("make-stubs", help="regenerate exercises/ from solutions/ (each "
                            "assignment's folder)")
     stubs.add_argument("--solutions", type=Path, default=Path("solutions"))
@@ -193,6 +201,8 @@ def main(argv: list[str] | None = None) -> int:
         return build_gradescope(args)
     if args.command == "github-classroom":
         return github_classroom(args)
+    if args.command in ("handout", "gradebook"):
+        return handout(args) if args.command == "handout" else gradebook(args)
     if args.command == "watch":
         return watch(args)
     return grade(args)
@@ -320,13 +330,22 @@ def grade(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    if args.json is not None and not args.json.parent.resolve().is_dir():
-        print(f"error: cannot write {args.json}: folder {args.json.parent} does not exist",
-              file=sys.stderr)
-        return 2
+    for flag, target in (("json", args.json), ("html", args.html)):
+        if target is not None and not target.parent.resolve().is_dir():
+            print(f"error: cannot write {target}: folder {target.parent} does not exist",
+                  file=sys.stderr)
+            return 2
+    if args.html is not None:
+        from autograder.channels.html_page import missing_extra
+        missing = missing_extra()
+        if missing:
+            print(f"error: {missing}", file=sys.stderr)
+            return 2
+    page = None
     with Sandbox() as box:
         from autograder.intake.submission import NotGradable, intake
-        from autograder.channels.report import details, gradescope, score_table, write_json_atomic
+        from autograder.channels.report import (details, gradescope, score_table, write_atomic,
+                                                write_json_atomic)
         from autograder.engine.runner import (SubmissionError, grade_submission, keep_checks,
                                               parse_only)
         try:
@@ -344,9 +363,15 @@ def grade(args: argparse.Namespace) -> int:
                                           seed=settings.seed, limits=settings.limits,
                                           only=None if selection is None else tuple(selection),
                                           sandbox=box)
-            result = dataclasses.replace(result, submission=str(handed_in.source))
-            if selection is not None:
-                result = keep_checks(result, selection)
+                result = dataclasses.replace(result, submission=str(handed_in.source))
+                if selection is not None:
+                    result = keep_checks(result, selection)
+                if args.html is not None:
+                    # Drawn while the handed-in folder and the sandbox are there:
+                    # the student's functions run in the sandbox, never here.
+                    from autograder.channels.html_page import build
+                    page = build(result, handed_in.assignment, handed_in.folder, box,
+                                 settings.limits)
         except (NotGradable, SubmissionError) as exc:
             print(f"error: {exc}", file=sys.stderr)
             if args.json is not None:
@@ -368,6 +393,12 @@ def grade(args: argparse.Namespace) -> int:
         except OSError as exc:
             print(f"error: cannot write {args.json}: {exc}", file=sys.stderr)
             return 2
+    if page is not None:
+        try:
+            write_atomic(args.html, page)
+        except OSError as exc:
+            print(f"error: cannot write {args.html}: {exc}", file=sys.stderr)
+            return 2
     if not args.quiet:
         text = details(result)
         if text:
@@ -375,6 +406,8 @@ def grade(args: argparse.Namespace) -> int:
     print(score_table(result))
     if args.json is not None:
         print(f"results written to {args.json}")
+    if page is not None:
+        print(f"page written to {args.html}")
     if args.strict and result.score < result.max_score:
         return 1
     return 0
@@ -446,4 +479,133 @@ def make_stubs(solutions: Path, exercises: Path, *, check: bool = False) -> int:
         return 2
     for path in written:
         print(f"wrote {path}")
+    return 0
+
+
+# ------------------------------------------- handing out, and the gradebook
+
+def add_handout(sub) -> None:
+    p = sub.add_parser(
+        "handout", help="write the folder (or template repository) a class starts from: "
+        "one assignment's stubs, a README, what to install; no solutions",
+        description="Write OUT, the folder students get for one assignment: its stubs "
+        "(from exercises/NAME/), a README for students, requirements.txt naming the "
+        "grader's package spec and a pyproject.toml for pytest; with --github-classroom, "
+        "the autograding workflow too. Nothing of solutions/ goes in (checked before OUT "
+        "is written). OUT must be new or empty (--force replaces it, keeping its .git).")
+    p.add_argument("out", type=Path, metavar="OUT", help="the folder to write")
+    add_assignment(p, "to hand out")
+    p.add_argument("--package-spec", metavar="SPEC",
+                   help="pip requirement students (and the workflow) install the grader "
+                   "from, e.g. the URL of a wheel attached to a release (default: "
+                   "calculus-autograder==VERSION, which installs only where an index "
+                   "serves it); required with --github-classroom")
+    p.add_argument("--github-classroom", action="store_true",
+                   help="also write .github/workflows/classroom.yml (as the "
+                   "github-classroom command does): a template repository")
+    p.add_argument("--exercises", type=Path, default=None, metavar="DIR",
+                   help="the folder of stubs to hand out (default: exercises/NAME)")
+    p.add_argument("--solutions", type=Path, default=None, metavar="DIR",
+                   help="the reference the stubs are checked against, so none of it is "
+                   "handed out (default: solutions/NAME)")
+    p.add_argument("--force", action="store_true",
+                   help="replace a non-empty OUT (its .git folder is kept)")
+    add_fixed_settings(p, "workflow (with --github-classroom)")
+
+
+def handout(args: argparse.Namespace) -> int:
+    from autograder.channels.handout import (Handout, HandoutError, default_package_spec,
+                                             write_handout)
+    try:
+        course = chosen_assignment(args.assignment, first=True)
+        exercises = args.exercises or Path("exercises") / course.name
+        solutions = args.solutions or Path("solutions") / course.name
+        if args.solutions is None and not solutions.is_dir():
+            raise HandoutError(f"{solutions}: no such folder; run handout in the course "
+                               "repository, or give --solutions (the reference the stubs "
+                               "are checked against)")
+        if not exercises.is_dir():
+            raise HandoutError(f"{exercises}: no such folder of stubs; run handout in the "
+                               "course repository, or give --exercises")
+        fixed = [f"--{k}" for k in ("seed", "timeout", "memory", "output")
+                 if getattr(args, k) is not None]
+        workflow = None
+        if args.github_classroom:
+            if not args.package_spec:
+                raise HandoutError("--github-classroom needs --package-spec: every push "
+                                   "installs the grader from it (README: Hosting the grader)")
+            from autograder.channels.github_classroom import workflow_text
+            args.assignment = course.name
+            baked = baked_settings(args)
+            workflow = workflow_text(baked, args.package_spec)
+        elif fixed:
+            raise HandoutError(f"{', '.join(fixed)}: only with --github-classroom (the "
+                               "workflow fixes them); students grade with their own")
+        spec = args.package_spec or default_package_spec()
+        if not spec.strip() or "\n" in spec:
+            raise HandoutError(f"--package-spec {spec!r}: not one pip requirement")
+        written = write_handout(args.out, Handout(course.name, exercises, solutions, spec,
+                                                  workflow), force=args.force)
+    except (ConfigError, HandoutError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"error: cannot write {args.out}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    print(f"wrote {args.out}: {len(written)} files for assignment {course.name}, "
+          "no solutions in it")
+    for path in written:
+        print(f"  {path.relative_to(args.out)}")
+    print(f"students install {spec!r}" + ("" if args.package_spec else
+          " (give --package-spec with a wheel's URL unless your index serves it)"))
+    if workflow is not None:
+        print(f"seed {baked.seed}: regenerate with --seed {baked.seed} to keep the same checks")
+    return 0
+
+
+def add_gradebook(sub) -> None:
+    p = sub.add_parser(
+        "gradebook", help="fill one column of a Canvas or Moodle gradebook export with "
+        "grade-class's totals, to import back",
+        description="Fill one assignment column of the gradebook exported from the LMS with "
+        "the totals in OUT/grades.csv (grade-class's), matching student folders to rows by "
+        "login (a --roster maps folder names that differ), and write the file to import "
+        "with -o. Every other cell is kept byte for byte; rows with no graded submission "
+        "keep their cell (never a 0) and are listed, as are folders that match no row.")
+    p.add_argument("out", type=Path, metavar="OUT", help="grade-class's --out folder")
+    lms = p.add_mutually_exclusive_group(required=True)
+    lms.add_argument("--canvas", type=Path, metavar="EXPORT.csv",
+                     help="Canvas's gradebook export (Grades > Export > Export Entire "
+                     "Gradebook); students matched by SIS Login ID, SIS User ID or ID")
+    lms.add_argument("--moodle", type=Path, metavar="EXPORT.csv",
+                     help="Moodle's grade export (Export > Plain text file) or a CSV with "
+                     "an Email address / Username / ID number column and a column per "
+                     "grade item")
+    p.add_argument("--column", metavar="NAME", help="the column to fill: its header "
+                   "('Calculus 1 (1234)') or the assignment's name in it (default: the only "
+                   "assignment column)")
+    p.add_argument("--roster", type=Path, metavar="CSV", help="CSV mapping student folder "
+                   "names to logins: a header with folder (or student, github_username) and "
+                   "login (or identifier, email) columns")
+    p.add_argument("-o", "--output", type=Path, required=True, metavar="IMPORT.csv",
+                   help="the file to write and import (never the export itself)")
+    p.add_argument("--force", action="store_true", help="replace an existing -o file")
+
+
+def gradebook(args: argparse.Namespace) -> int:
+    from autograder.channels.gradebook import GradebookError, make_import
+    lms, export = ("canvas", args.canvas) if args.canvas else ("moodle", args.moodle)
+    try:
+        report = make_import(args.out, export, args.output, lms=lms, column=args.column,
+                             roster=args.roster, force=args.force)
+    except GradebookError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    n = len(report.filled)
+    print(f"wrote {args.output}: {n} score{'s' * (n != 1)} in {report.column!r}; "
+          f"import it into {lms.capitalize()}"
+          + (" (map the identifier and this column to its grade item)" if lms == "moodle"
+             else ""))
+    for line in report.lines():
+        print(line)
     return 0

@@ -18,6 +18,9 @@ def render(feedback: Feedback, indent: str = "") -> str:
         lines.append(f"  hint:     {feedback.hint}")
     if feedback.note:
         lines.append(f"  note:     {feedback.note}")
+    if feedback.printed:
+        lines.append("  printed:  (what your code printed during this call)")
+        lines.extend("    | " + row for row in feedback.printed.splitlines())
     return "\n".join(indent + line for line in lines)
 
 

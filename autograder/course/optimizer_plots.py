@@ -18,8 +18,10 @@ from autograder.course.calculus import neuron
 from autograder.course.optimizers import adaptive, minibatch, momentum
 from autograder.course.optimizers.iterates import (Optimiser, Problem, neuron_loss, run,
                                                    separable_bowl)
-from autograder.course.plots import (Missing, Path2D, Plot, as_floats, as_points,
-                                     call_quietly, new_figure, surface)
+from autograder.course.plots import (Given, Missing, Path2D, Plot, as_floats, as_points,
+                                     call_quietly, draw_cases, judged_cases, mark_contradiction,
+                                     new_figure,
+                                     surface)
 
 NEURON_BOX = (-6.0, 6.0, -6.0, 6.0)
 BOWL_BOX = (-6.0, 2.0, -2.5, 2.5)
@@ -59,7 +61,8 @@ def _paths(problem: Problem, x0, steps: int, methods: Sequence[Method],
         if student is None:
             continue
         arguments = [steps if p == "steps" else method.hp[p] for p in method.optimiser.params]
-        value, why = call_quietly(student, problem.grad, np.array(x0, dtype=float), *arguments)
+        value, why = call_quietly(student, Given(problem.grad, problem.fn),
+                                  np.array(x0, dtype=float), *arguments)
         mine = as_points(value, steps, 2) if value is not None else None
         if mine is None:
             notes.append(f"your {name}: {why or f'did not return {steps + 1} points (w, b)'}")
@@ -126,25 +129,34 @@ def show_narrow_bowl(adagrad: Callable | None = None, rmsprop: Callable | None =
 
 
 def show_minibatch(minibatch_train: Callable | None = None, batch_size: int = 1,
-                   checkpoints: Sequence[int] = (0, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000)
-                   ) -> Plot | Missing:
+                   checkpoints: Sequence[int] = (0, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000),
+                   seed: int | None = None) -> Plot | Missing:
     """Where stochastic gradient descent (``batch_size`` 1) on the neuron's
     two points ends after 0, 1, 2, 5, … epochs from (−2, −2), η = 1: the
-    student's ``minibatch_train`` beside the reference."""
+    student's ``minibatch_train`` beside the reference; and, given the
+    student's function, every case its check judges for ``seed`` (other
+    data sets and batch sizes), each right or off by how much.  A run on
+    two points in batches of 1 cannot show a mistake with the last, shorter
+    batch: the cases can."""
     caption = f"mini-batch training, batch size {batch_size}, after more and more epochs"
-    figure = new_figure(7.0, 5.4)
+    figure = new_figure(13.0, 7.0) if minibatch_train is not None else new_figure(7.0, 5.4)
     if figure is None:
         return Missing(caption)
-    ax = figure.subplots()
+    if minibatch_train is not None:
+        figure.set_layout_engine("constrained")
+        ax, cases_ax = figure.subplots(1, 2, gridspec_kw={"width_ratios": [1.2, 1]})
+    else:
+        ax, cases_ax = figure.subplots(), None
     (w0, b0), xs, ys = neuron.START, list(minibatch.X), list(minibatch.Y)
     reference = [tuple(minibatch.train(w0, b0, xs, ys, 1.0, e, batch_size))
                  for e in checkpoints]
     paths, notes = [Path2D("reference", reference, "white")], []
     if minibatch_train is not None:
         mine = []
-        for epochs in checkpoints:
-            value, why = call_quietly(minibatch_train, w0, b0, list(xs), list(ys), 1.0,
-                                      epochs, batch_size)
+        # Every call first (so that all are known before any answer).
+        answers = [call_quietly(minibatch_train, w0, b0, list(xs), list(ys), 1.0, epochs,
+                                batch_size) for epochs in checkpoints]
+        for epochs, (value, why) in zip(checkpoints, answers):
             pair = as_floats(value, 2) if value is not None else None
             if pair is None:
                 notes.append(f"your minibatch_train: {why or 'did not return (w, b)'} "
@@ -152,6 +164,10 @@ def show_minibatch(minibatch_train: Callable | None = None, batch_size: int = 1,
                 break
             mine.append(tuple(pair))
         paths.append(Path2D("your minibatch_train", mine, "tab:orange", "x--"))
+        check, rows = judged_cases(minibatch_train, minibatch.EXERCISE, "minibatch_train",
+                                   seed, minibatch.TOLERANCE)
+        draw_cases(cases_ax, rows, check.points)
+        mark_contradiction(ax, mine, reference, len(checkpoints), rows, minibatch.TOLERANCE)
     surface(ax, lambda w, b: neuron.loss(w, b, xs, ys), NEURON_BOX, paths,
             start=neuron.START, log=True)
     return _finish(figure, ax, caption, notes)

@@ -8,6 +8,7 @@ came back.  Nothing here runs student code or touches the sandbox.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -78,7 +79,10 @@ def vector(tolerance: Tolerance = DEFAULT, label: str = "index",
         table = mismatch_table(got, expected, tol.rel, tol.abs, label=label)
         if not table:
             return None
-        return Mismatch(describe(value), "[" + ", ".join(fmt(e) for e in expected[:12]) +
+        # Each number with as many digits as it takes to tell it from its pair.
+        pairs = [fmt_pair(g, e) for g, e in zip(got, expected)]
+        return Mismatch(describe(value, shown=lambda i, v: pairs[i][0]),
+                        "[" + ", ".join(b for _, b in pairs[:12]) +
                         (", ...]" if len(expected) > 12 else "]"), table=table)
     return compare
 
@@ -129,7 +133,12 @@ def screen(check: Check, results: list[list[ProbeResult]],
                     f"not attempted: {needs}still raises NotImplementedError{where}; "
                     "replace `raise NotImplementedError()` with your code"))
             if r.status == "spoiled":
-                return Verdict(Outcome.LIMIT, Feedback(f"no result: {r.detail}", inputs=call))
+                if r.cut_by:
+                    return Verdict(Outcome.LIMIT, Feedback(
+                        f"no result: {r.detail}; that happened in {r.cut_by}, a call of an "
+                        "earlier check, and this check's calls never ran"))
+                return Verdict(Outcome.LIMIT, Feedback(f"no result: {r.detail}",
+                                                       inputs="" if r.never_ran else call))
             if r.error_type == "MemoryError":
                 return Verdict(Outcome.LIMIT, Feedback(
                     "your code ran out of memory (MemoryError: it exceeded the memory cap)",
@@ -187,22 +196,132 @@ def _explains(m: Misconception, cases: list[Case], results: list[list[ProbeResul
 
 
 def judge_cases(check: Check, cases: list[Case], results: list[list[ProbeResult]]) -> Verdict:
-    """The usual judge: every case compared with the grader's answer."""
+    """The usual judge: every case compared with the grader's answer; a
+    check with kinds of cases (Check.kinds) earns the points of each kind
+    that agrees."""
+    verdict = _judge_all(check, cases, results)
+    if verdict.outcome is Outcome.PASSED or not check.kinds:
+        return verdict
+    return with_kinds(check, cases, results, verdict)
+
+
+def _judge_all(check: Check, cases: list[Case], results: list[list[ProbeResult]]) -> Verdict:
     early = screen(check, results, cases)
     if early is not None:
-        return early
+        return _with_printed(early, cases, results)
     assert check.compare is not None
     failures = []
-    for case, res in zip(cases, results):
+    for n, (case, res) in enumerate(zip(cases, results)):
         mismatch = check.compare(case, res, case.expected)
         if mismatch is not None:
-            failures.append((case, mismatch))
+            failures.append((n, case, mismatch))
     if not failures:
         return Verdict(Outcome.PASSED, Feedback(f"all {len(cases)} cases agree"))
     m = recognise(check, cases, results, check.compare)
-    case, mismatch = failures[0]
-    return Verdict(Outcome.FAILED, feedback_for(case, mismatch, len(failures), len(cases), m),
-                   misconception=m.id if m else None)
+    n, case, mismatch = failures[0]
+    fb = feedback_for(case, mismatch, len(failures), len(cases), m)
+    fb = dataclasses.replace(fb, printed=printed_text(results[n]))
+    return Verdict(Outcome.FAILED, fb, misconception=m.id if m else None)
+
+
+def _with_printed(verdict: Verdict, cases: list[Case], results) -> Verdict:
+    """The early verdict with what the call it shows printed."""
+    for res in results:
+        if any(r.status != "value" for r in res):
+            return dataclasses.replace(verdict, feedback=dataclasses.replace(
+                verdict.feedback, printed=printed_text(res)))
+    return verdict
+
+
+# What a failing check shows of the student's printed output, at most.
+PRINTED_LINES, PRINTED_CHARS = 20, 2000
+
+
+def printed_text(results: list[ProbeResult]) -> str:
+    """What the calls of one case printed, capped at PRINTED_LINES lines
+    and PRINTED_CHARS characters ("..." says where it was cut)."""
+    text = "".join(r.printed for r in results)
+    if not text.strip():
+        return ""
+    lines = text.rstrip("\n").split("\n")
+    cut = len(lines) > PRINTED_LINES or len(text) > PRINTED_CHARS
+    shown = "\n".join(lines[:PRINTED_LINES])[:PRINTED_CHARS]
+    return shown + ("\n..." if cut else "")
+
+
+def _agrees(check: Check, case: Case, res: list[ProbeResult]) -> bool:
+    return (all(r.status == "value" for r in res) and check.compare is not None
+            and check.compare(case, res, case.expected) is None)
+
+
+def with_kinds(check: Check, cases: list[Case], results, verdict: Verdict,
+               agrees=None) -> Verdict:
+    """``verdict`` with the credit of the kinds whose cases all agree, and
+    its summary saying which kinds did."""
+    agrees = agrees or (lambda case, res: _agrees(check, case, res))
+    right, wrong = [], []
+    for kind, points in check.kinds:
+        mine = [(c, r) for c, r in zip(cases, results) if c.kind == kind]
+        (right if mine and all(agrees(c, r) for c, r in mine) else wrong).append((kind, points))
+    if not right:
+        return verdict
+    earned = sum(p for _, p in right)
+    said = (f"right for {_names(right)}, not for {_names(wrong)}: "
+            f"{earned:g} of {check.points:g} points")
+    fb = dataclasses.replace(verdict.feedback, summary=f"{verdict.feedback.summary}; {said}")
+    return dataclasses.replace(verdict, feedback=fb, credit=earned / check.points)
+
+
+def _names(kinds) -> str:
+    names = [k for k, _ in kinds]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def forgive(check: Check, cases: list[Case], results: list[list[ProbeResult]],
+            verdict: Verdict, others: list[CheckResult]) -> Verdict:
+    """One mistake costs once: where another check of the exercise charges
+    a mistake (named a misconception, or the check of a function did not
+    return the right values) that this check's excuses (Check.excuses)
+    recognise in its cases,
+    those cases count as agreeing.  Passed when every case then agrees
+    (the note says why), else the original verdict with the kinds that
+    then agree credited."""
+    if verdict.outcome is Outcome.PASSED or not check.excuses:
+        return verdict
+    charged = [e for e in check.excuses if any(
+        (e.misconception and o.verdict.misconception == e.misconception)
+        or (e.function and o.function == e.function and o.outcome is Outcome.FAILED)
+        for o in others)]
+    if not charged:
+        return verdict
+    used: list[str] = []
+
+    def agrees(case: Case, res: list[ProbeResult]) -> bool:
+        if _agrees(check, case, res):
+            return True
+        for e in charged:
+            try:
+                if e.accepts(case, res):
+                    if e.note not in used:
+                        used.append(e.note)
+                    return True
+            except Exception:
+                continue
+        return False
+
+    if all(agrees(c, r) for c, r in zip(cases, results)):
+        return Verdict(Outcome.PASSED, Feedback(
+            f"all {len(cases)} cases agree, but for a mistake another check charges",
+            note=" ".join(used)))
+    if check.kinds:
+        base = dataclasses.replace(verdict, credit=0.0, feedback=_unkinded(verdict.feedback))
+        return with_kinds(check, cases, results, base, agrees) if any(
+            agrees(c, r) for c, r in zip(cases, results)) else verdict
+    return verdict
+
+
+def _unkinded(fb: Feedback) -> Feedback:
+    return dataclasses.replace(fb, summary=fb.summary.split("; right for ")[0])
 
 
 def feedback_for(case: Case, mismatch: Mismatch, n_failed: int, n_cases: int,
@@ -223,21 +342,27 @@ def blame_dependencies(checks: list[CheckResult],
     points there instead of guessing a misconception: the student's code
     may be right and only its input wrong.  ``depends_on``: check name ->
     the functions it calls."""
+    def ran(c: CheckResult) -> bool:
+        # A check that hit a limit in a call of its own (not one cut short
+        # before its calls ran).
+        return c.outcome is not Outcome.LIMIT or bool(c.verdict.feedback.inputs)
+
     broken = {c.function: c.verdict for c in checks
-              if c.outcome in (Outcome.FAILED, Outcome.ERROR, Outcome.UNDECIDED)}
+              if c.outcome in (Outcome.FAILED, Outcome.ERROR, Outcome.UNDECIDED, Outcome.LIMIT)
+              and ran(c)}
     out = []
     for c in checks:
         # A shared cause (the module does not import) is not the other's fault.
         culprits = [f for f in depends_on.get(c.name, ()) if f in broken and f != c.function
                     and broken[f] is not c.verdict]
-        if c.outcome in (Outcome.FAILED, Outcome.ERROR) and culprits:
+        if c.outcome in (Outcome.FAILED, Outcome.ERROR, Outcome.LIMIT) and ran(c) and culprits:
             names = ", ".join(f"`{f}`" for f in culprits)
             fb = c.verdict.feedback
-            fb = Feedback(fb.summary, fb.inputs, fb.got, fb.expected, fb.table,
-                          hint=f"`{c.function}` may call {names}, which failed its own check: "
-                               f"fix {names} first; this check may then pass.",
-                          note=fb.note if not c.verdict.misconception else "")
+            fb = dataclasses.replace(
+                fb, hint=f"`{c.function}` may call {names}, which failed its own check: "
+                         f"fix {names} first; this check may then pass.",
+                note=fb.note if not c.verdict.misconception else "")
             c = CheckResult(c.exercise, c.name, c.function, c.points,
-                            Verdict(c.outcome, fb, misconception=None))
+                            dataclasses.replace(c.verdict, feedback=fb, misconception=None))
         out.append(c)
     return out

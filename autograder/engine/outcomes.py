@@ -43,6 +43,7 @@ class Feedback:
     table: str = ""
     hint: str = ""
     note: str = ""
+    printed: str = ""   # what the student's code printed during the call shown
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,9 @@ class Verdict:
     outcome: Outcome
     feedback: Feedback
     misconception: str | None = None   # id from the catalogue, when recognised
+    # The share of the check's points earned though it did not pass (the
+    # kinds of cases that agree: see spec.Check.kinds).
+    credit: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -62,7 +66,9 @@ class CheckResult:
 
     @property
     def score(self) -> float:
-        return self.points if self.verdict.outcome is Outcome.PASSED else 0.0
+        if self.verdict.outcome is Outcome.PASSED:
+            return self.points
+        return round(self.points * min(max(self.verdict.credit, 0.0), 1.0), 6)
 
     @property
     def outcome(self) -> Outcome:

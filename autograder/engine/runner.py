@@ -21,7 +21,7 @@ import signal
 from pathlib import Path
 
 from autograder.engine.config import Limits
-from autograder.engine.judging import blame_dependencies
+from autograder.engine.judging import blame_dependencies, forgive
 from autograder.engine.outcomes import CheckResult, ExerciseResult, Feedback, Outcome, SubmissionResult, Verdict
 from autograder.sandbox.client import RawRun, Sandbox
 from autograder.engine.spec import Assignment, Exercise
@@ -176,9 +176,16 @@ def _grade_seeds_once(box: Sandbox, submission: Path, e: Exercise, seeds: list[i
                     seen[key] = len(probes)
                     probes.append(data)
                 at.append(seen[key])
-    (raw,) = box.run_many(submission, [(e.module, probes)], limits)
+    # The first seed's checks get the deadlines its own grading gives them;
+    # the other seeds run after its last check, within the rest of the budget.
+    counts = [len(set(where[0, number]) - {i for k in range(number) for i in where[0, k]})
+              for number in range(len(e.checks))]
+    (raw,) = box.run_many(submission, [(e.module, probes,
+                                        check_segments(counts, limits.time_seconds))], limits)
     report = read_report(submission, e, raw, len(probes))
-    missing = [i for i in range(len(probes)) if i not in report.results]
+    # Probes a check's own deadline cut (a new worker went on after them).
+    holes = timed_out_probes(raw, len(probes)) - set(report.results)
+    missing = [i for i in range(len(probes)) if i not in report.results and i not in holes]
     # Where the worker was cut short: the first probe without an answer.  A
     # module that never imported (or failed to) settles every seed alike.
     cut = missing[0] if missing and report.imported and report.import_error is None else None
@@ -189,8 +196,11 @@ def _grade_seeds_once(box: Sandbox, submission: Path, e: Exercise, seeds: list[i
         # the cut itself: then its grading stopped where its own would have.
         # (A probe shared with another seed may be the cut while this seed's
         # own earlier probes, placed after it, never ran: not settled.)
-        own = (i for number in range(len(e.checks)) for i in where[s, number])
-        first_missing = next((i for i in own if i not in report.results), None)
+        own = [i for number in range(len(e.checks)) for i in where[s, number]]
+        if s > 0 and any(i in holes for i in own):
+            continue   # a probe it shares with the first seed was cut with that seed's check
+        first_missing = next((i for i in own if i not in report.results and i not in holes),
+                             None)
         if cut is not None and first_missing is not None and first_missing != cut:
             continue
         # Out of time at this seed: the seeds before it used part of the
@@ -261,12 +271,40 @@ def grade_exercises(box: Sandbox, submission: Path, exercises: list[Exercise], s
     """All exercises in one pass through the sandbox; results in lesson order."""
     planned = [(e, planned_cases(e, seed)) for e in exercises]
     present = [(e, cases) for e, (cases, _) in planned if _module_file(submission, e)]
-    jobs = [(e.module, probes) for e, (_, probes) in planned if _module_file(submission, e)]
+    jobs = [(e.module, probes, check_segments([_n_probes(c) for c in cases], limits.time_seconds))
+            for e, (cases, probes) in planned if _module_file(submission, e)]
     results = {e.module: missing_module(submission, e) for e, _ in planned
                if not _module_file(submission, e)}
     for (exercise, case_lists), raw in zip(present, box.run_many(submission, jobs, limits)):
         results[exercise.module] = judge_exercise(submission, exercise, case_lists, raw, limits)
     return tuple(results[e.module] for e in exercises)
+
+
+# A check's own deadline leaves this share of the exercise's time budget to
+# each check after it: a check that hangs costs itself alone, and those
+# after it still have this long each (more when the ones before took less).
+RESERVE_SHARE = 0.5
+
+
+def check_segments(counts: list[int], budget: float) -> list[tuple[int, float]]:
+    """Each check's deadline, as the worker takes them: (its first probe,
+    seconds from the start of the exercise).  Of the exercise's ``budget``,
+    each check keeps back for every check after it RESERVE_SHARE of an
+    even share (budget / number of checks); the last check's deadline is
+    the whole budget.  ``counts``: each check's number of probes (a check
+    without any is left out)."""
+    n = len(counts)
+    reserve = RESERVE_SHARE * budget / max(n, 1)
+    segments, first = [], 0
+    for i, count in enumerate(counts):
+        if count:
+            segments.append((first, budget - reserve * (n - 1 - i)))
+        first += count
+    return segments or [(0, budget)]
+
+
+def _n_probes(cases) -> int:
+    return sum(len(case.probes) for case in cases)
 
 
 # A class shares one seed; a seed sweep (seed_sweep.py) holds 4 exercises x
@@ -325,7 +363,7 @@ def read_report(submission: Path, exercise: Exercise, raw: RawRun, n_probes: int
     lines = raw.lines
     if raw.memory_cap_line is not None:
         lines = lines[:raw.memory_cap_line]
-    report = read_lines(lines, n_probes)
+    report = read_lines(lines, n_probes, restarts=len(raw.timeouts))
     name_stubs(report, submission / f"{exercise.module}.py")
     return report
 
@@ -340,16 +378,51 @@ def judge_exercise(submission: Path, exercise: Exercise, case_lists, raw: RawRun
     if report is None:
         n_probes = sum(len(case.probes) for cases in case_lists for case in cases)
         report = read_report(submission, exercise, raw, n_probes)
-    spoiled = spoiled_reason(raw, report, limits)
-    checks, index = [], 0
+    spoiled = spoiled_reason(raw, report, limits, exercise.module)
+    where = position or _in_order(case_lists)
+    # Each probe's place in the report, and the call it makes.
+    placed, owner = {}, {}
+    for number, cases in enumerate(case_lists):
+        for k, probe in enumerate(p for case in cases for p in case.probes):
+            placed[where(number, k)] = probe
+            owner.setdefault(where(number, k), number)
+    holes = timed_out_probes(raw, max(placed, default=-1) + 1)
+    # Where the last worker was cut short (the module imported): the first
+    # probe without an answer that no check's own deadline explains.
+    cut = None
+    if report.imported and report.import_error is None:
+        cut = min((i for i in placed if i not in report.results and i not in holes), default=None)
+    hung = raw.reason == "timeout" or raw.signal == signal.SIGXCPU
+
+    unstarted = (raw.segments[raw.unstarted][0] if raw.unstarted is not None
+                 and 0 <= raw.unstarted < len(raw.segments) else None)
+
+    def result(i: int, number: int) -> ProbeResult:
+        if i in report.results:
+            return report.results[i]
+        if unstarted is not None and i >= unstarted and raw.memory_cap_line is None:
+            return ProbeResult("spoiled", never_ran=True, detail=(
+                "the exercise's time budget of "
+                f"{limits.time_seconds:g} s ran out (an earlier check hung) before this "
+                "check's calls could run"))
+        if raw.memory_cap_line is None and (i in holes or (hung and i == cut)):
+            return ProbeResult("spoiled", detail=hang_text(placed[i].function, limits))
+        if cut is not None and owner[cut] != number:
+            # Cut short in an earlier check: this check's calls never ran.
+            return ProbeResult("spoiled", detail=spoiled, cut_by=placed[cut].call_text(),
+                               never_ran=True)
+        return ProbeResult("spoiled", detail=spoiled,
+                           never_ran=not report.imported and report.import_error is None
+                           and raw.reason == "timeout")
+
+    checks, judged = [], []
     imported = None if report.import_error is None else import_verdict(path, report.import_error)
     for number, (check, cases) in enumerate(zip(exercise.checks, case_lists)):
         per_case, k = [], 0
         for case in cases:
-            per_case.append([_result(report, position(number, k + j) if position else index + k + j,
-                                     spoiled) for j in range(len(case.probes))])
+            per_case.append([result(where(number, k + j), number)
+                             for j in range(len(case.probes))])
             k += len(case.probes)
-        index += k
         if imported is not None:
             verdict = imported
         else:
@@ -362,6 +435,13 @@ def judge_exercise(submission: Path, exercise: Exercise, case_lists, raw: RawRun
                     f"({type(exc).__name__}); did it tamper with the grader?"))
         checks.append(CheckResult(exercise.module, check.name, check.function, check.points,
                                   verdict))
+        judged.append(per_case)
+    if imported is None:
+        # One mistake costs once: what another check charges is not charged again.
+        checks = [dataclasses.replace(c, verdict=forgive(
+                      check, list(cases), per_case, c.verdict, checks[:n] + checks[n + 1:]))
+                  for n, (c, check, cases, per_case)
+                  in enumerate(zip(checks, exercise.checks, case_lists, judged))]
     checks = blame_dependencies(checks, {c.name: c.depends_on for c in exercise.checks})
     checks = with_nudges(checks, exercise)
     return ExerciseResult(exercise.module, str(path), tuple(checks), raw.elapsed, raw.output,
@@ -405,8 +485,31 @@ def name_stubs(report: WorkerReport, path: Path) -> None:
             report.results[i] = dataclasses.replace(r, detail=name)
 
 
-def _result(report: WorkerReport, i: int, spoiled: str) -> ProbeResult:
-    return report.results.get(i) or ProbeResult("spoiled", detail=spoiled)
+def _in_order(case_lists):
+    """Where the k-th probe of each check sits when the report holds these
+    cases' probes alone, in order."""
+    starts, first = [], 0
+    for cases in case_lists:
+        starts.append(first)
+        first += sum(len(case.probes) for case in cases)
+    return lambda number, k: starts[number] + k
+
+
+def timed_out_probes(raw: RawRun, n_probes: int) -> set[int]:
+    """The probes of the segments (checks) whose own deadline a worker
+    passed, after which a new worker went on."""
+    firsts = [first for first, _ in raw.segments] + [n_probes]
+    out: set[int] = set()
+    for segment, _ in raw.timeouts:
+        if 0 <= segment < len(raw.segments):
+            out.update(range(firsts[segment], max(firsts[segment], firsts[segment + 1])))
+    return out
+
+
+def hang_text(function: str, limits: Limits) -> str:
+    return (f"`{function}` did not return in time: its check ran out of its share of the "
+            f"exercise's time budget of {limits.time_seconds:g} s (an endless loop, or very "
+            "slow code?)")
 
 
 def utf16_hint(path: Path) -> str | None:
@@ -452,11 +555,16 @@ def import_verdict(path: Path, error: ProbeResult) -> Verdict:
         hint="Code at the top level of the file runs on import: keep it to definitions."))
 
 
-def spoiled_reason(raw: RawRun, report: WorkerReport, limits: Limits) -> str:
+def spoiled_reason(raw: RawRun, report: WorkerReport, limits: Limits,
+                   module: str = "") -> str:
     """Why some probes have no result, in words that name the limit hit."""
     if raw.memory_cap_line is not None:
         return (f"your code's processes together exceeded the memory cap of "
                 f"{limits.describe_memory()} (a process was killed at the cap)")
+    if raw.reason == "timeout" and not report.imported and module:
+        return (f"importing {module}.py did not finish within the exercise's time budget of "
+                f"{limits.time_seconds:g} s (an endless loop, or slow code, at the top level "
+                "of the file?)")
     if raw.reason == "timeout":
         return (f"the exercise ran out of its time budget of {limits.time_seconds:g} s "
                 "(an endless loop, or very slow code?)")

@@ -63,6 +63,8 @@ class Case:
     label: str = ""   # "the contract's example", "steps = 0", ...
     # This case's own tolerance, where it differs from its check's (None: the check's).
     tolerance: Tolerance | None = None
+    # Which of its check's kinds it belongs to ("lists", "steps = 0"; see Check.kinds).
+    kind: str = ""
 
     @property
     def probe(self) -> Probe:
@@ -87,6 +89,19 @@ class Misconception:
 
 
 @dataclass(frozen=True)
+class Excuse:
+    """A mistake another check of the exercise already charges, as it shows
+    in this check's cases: one mistake costs once.  When another check's
+    verdict named ``misconception``, or the check of ``function`` found it
+    returns wrong values, a case of this check that ``accepts(case, results)`` counts as
+    agreeing, and ``note`` says why."""
+    accepts: Callable[[Case, list[ProbeResult]], bool]
+    note: str
+    misconception: str | None = None
+    function: str | None = None
+
+
+@dataclass(frozen=True)
 class Check:
     """One graded test: a name, the function it is about, its points, how to
     make its cases, and how to judge them."""
@@ -101,6 +116,16 @@ class Check:
     # A tighter comparison that tells apart misconceptions whose answers lie
     # within ``compare``'s tolerance of each other (None: the first wins).
     discern: Callable[[Case, list[ProbeResult], Any], Any] | None = None
+    # Partial credit: (kind, points) for each kind of case (Case.kind), the
+    # points summing to the check's.  A check that does not pass earns the
+    # points of each kind whose cases all agree.
+    kinds: tuple[tuple[str, float], ...] = ()
+    excuses: tuple[Excuse, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.kinds and abs(sum(p for _, p in self.kinds) - self.points) > 1e-9:
+            raise ValueError(f"{self.name}: the kinds' points add up to "
+                             f"{sum(p for _, p in self.kinds):g}, not {self.points:g}")
 
     def make_cases(self, seed: int, module: str) -> list[Case]:
         return self.cases(random.Random(f"{seed}:{module}:{self.name}"))

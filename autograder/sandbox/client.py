@@ -48,6 +48,13 @@ class RawRun:
     elapsed: float = 0.0
     memory_cap_line: int | None = None   # lines from here on came after a kill at the cap
     restart: bool = False   # the server ends after this reply (it could not sweep)
+    # The segments (checks) whose deadline a worker passed, each with the
+    # seconds from the start at which it was killed; a new worker went on
+    # with the next segment that still had time.
+    timeouts: list = field(default_factory=list)
+    segments: list = field(default_factory=list)   # as sent: [(first probe, deadline)]
+    # The first segment no worker started: the budget ran out after a hang.
+    unstarted: int | None = None
 
 
 def hidden_paths() -> tuple[list[str], list[str]]:
@@ -187,14 +194,19 @@ class Sandbox:
         """Run ``probes`` against ``module`` of a fresh copy of ``submission``."""
         return next(self.run_many(submission, [(module, probes)], limits))
 
-    def run_many(self, submission: Path, jobs: list[tuple[str, list[dict]]],
+    def run_many(self, submission: Path, jobs: list[tuple],
                  limits: Limits) -> Iterator[RawRun]:
         """Run several exercises one after another, yielding each report as
         it arrives: all requests are queued at once (by a writer thread, so
         no pipe can fill up), and the caller judges one exercise while the
-        server runs the next."""
-        requests, folders = [], []
-        for module, probes in jobs:
+        server runs the next.  A job is ``(module, probes)``, or
+        ``(module, probes, segments)`` with ``segments`` a list of (first
+        probe, deadline in seconds from the start): each check's own
+        deadline, within the exercise's budget (see worker.handle)."""
+        requests, folders, segments_sent = [], [], []
+        for module, probes, *rest in jobs:
+            segments = rest[0] if rest else [(0, limits.time_seconds)]
+            segments_sent.append([(int(a), float(b)) for a, b in segments])
             self._count += 1
             job = self._tmp / f"job{self._count}"
             copy_submission(submission, job / "submission")
@@ -203,6 +215,7 @@ class Sandbox:
                 "module": module, "probes": probes, "workdir": str(job / "submission"),
                 "output_file": str(job / "output.txt"), "hide": self._hide,
                 "hide_roots": self._roots, "refuse": ["autograder", "solutions"],
+                "segments": [[int(a), float(b)] for a, b in segments],
                 "limits": {"time_seconds": limits.time_seconds,
                            "memory_bytes": limits.memory_bytes,
                            "output_bytes": limits.output_bytes},
@@ -217,6 +230,7 @@ class Sandbox:
                 writer = self._send(pending)
                 while pending:
                     raw = self._receive(limits)
+                    raw.segments = segments_sent[len(requests) - len(pending)]
                     if raw.reason == "server_died":
                         # The request in flight is lost; the rest go to a new server.
                         pending.pop(0)
@@ -284,7 +298,19 @@ class Sandbox:
                       output=reply.get("output", ""), output_size=reply.get("output_size", 0),
                       elapsed=reply.get("elapsed", 0.0),
                       memory_cap_line=reply.get("memory_cap_line"),
-                      restart=reply.get("restart") is True)
+                      restart=reply.get("restart") is True,
+                      timeouts=_timeouts(reply.get("timeouts")),
+                      unstarted=reply["unstarted"] if type(reply.get("unstarted")) is int
+                      else None)
+
+
+def _timeouts(value) -> list[tuple[int, float]]:
+    """The reply's ``timeouts``, read as untrusted data: [(segment, seconds)]."""
+    if type(value) is not list:
+        return []
+    return [(int(v[0]), float(v[1])) for v in value[:1000]
+            if type(v) is list and len(v) == 2 and type(v[0]) is int
+            and type(v[1]) in (int, float)]
 
 
 def copy_submission(src: Path, dst: Path) -> None:

@@ -223,12 +223,29 @@ def as_vector(r: Returned) -> list[float] | None:
     return None
 
 
-def describe(r: Returned) -> str:
-    """What the student returned, in words."""
+def describe(r: Returned, shown=None) -> str:
+    """What the student returned, in words: numbers plainly (a NumPy number
+    reads as any number; its type is said once, where it matters: single
+    precision).  ``shown(i, number)``, where given, writes the i-th number
+    of a flat sequence (with as many digits as its comparison needs)."""
+    text = _describe(r, shown)
+    kinds = sorted({d for d in _dtypes(r) if d in LOW_PRECISION})
+    if kinds:
+        text += f" (NumPy {' and '.join(kinds)}: single precision)"
+    return text
+
+
+def _dtypes(r: Returned) -> set[str]:
+    if r.kind in ("list", "tuple"):
+        return set().union(*(_dtypes(v) for v in r.value[:12])) if r.value else set()
+    return {r.dtype} if r.dtype else set()
+
+
+def _describe(r: Returned, shown=None, index: int | None = None) -> str:
     from autograder.engine.tolerance import fmt
     if r.kind == "number":
-        prefix = "NumPy " if r.numpy else "sympy " if r.sympy else ""
-        return f"{prefix}number {fmt(r.value)}" if prefix else fmt(r.value)
+        text = shown(index, r.value) if shown and index is not None else fmt(r.value)
+        return f"sympy number {text}" if r.sympy else text
     if r.kind == "none":
         return "None"
     if r.kind == "bool":
@@ -239,16 +256,17 @@ def describe(r: Returned) -> str:
         if r.shape == ():
             return f"np.array({fmt(r.value)})"
         if len(r.shape) == 1:
-            return "np.array([" + ", ".join(fmt(v) for v in r.value[:12]) + \
+            return "np.array([" + ", ".join(shown(i, v) if shown else fmt(v)
+                                            for i, v in enumerate(r.value[:12])) + \
                 (", ..." if len(r.value) > 12 else "") + "])"
         return f"a NumPy array of shape {r.shape}"
     if r.kind in ("list", "tuple"):
         open_, close = ("[", "]") if r.kind == "list" else ("(", ")")
-        inner = ", ".join(describe(v) for v in r.value[:12])
+        inner = ", ".join(_describe(v, shown, i) for i, v in enumerate(r.value[:12]))
         more = ", ..." if len(r.value) > 12 else ""
         return f"{open_}{inner}{more}{close}"
     if r.kind == "dict":
-        return "{" + ", ".join(f"{describe(k)}: {describe(v)}" for k, v in r.value[:6]) + \
+        return "{" + ", ".join(f"{_describe(k)}: {_describe(v)}" for k, v in r.value[:6]) + \
             (", ..." if len(r.value) > 6 else "") + "}"
     if r.kind == "tree":
         return "a sympy expression"
@@ -270,6 +288,11 @@ class ProbeResult:
     fallback: tuple["ProbeResult", ...] = ()
     args_after: tuple[Returned, ...] = ()
     detail: str = ""
+    printed: str = ""      # what the call printed (its start)
+    # For a probe without an answer: the call that was running when the
+    # worker was cut short, where that call belongs to another check.
+    cut_by: str = ""
+    never_ran: bool = False   # no answer, and the call never started (e.g. the import hung)
 
     @property
     def not_attempted(self) -> bool:
@@ -289,6 +312,7 @@ def decode_probe(obj: dict) -> ProbeResult:
     if "unencodable" in obj:
         return ProbeResult("spoiled", detail="its result could not be sent back")
     args_after = tuple(decode_value(v) for v in _list(obj.get("args_after", [])))
+    printed = clean_text(obj.get("printed", ""), PRINTED_KEEP)
     if "error" in obj:
         err = obj["error"]
         if type(err) is not dict:
@@ -298,10 +322,15 @@ def decode_probe(obj: dict) -> ProbeResult:
         return ProbeResult("error", error_type=clean_text(err.get("type", "?"), 80),
                            error_message=clean_text(err.get("message", ""), 500),
                            error_line=line if type(line) is int else None,
-                           fallback=fallback, args_after=args_after)
+                           fallback=fallback, args_after=args_after, printed=printed)
     if "value" in obj:
-        return ProbeResult("value", value=decode_value(obj["value"]), args_after=args_after)
+        return ProbeResult("value", value=decode_value(obj["value"]), args_after=args_after,
+                           printed=printed)
     raise Malformed("probe record without a value or an error")
+
+
+# The most of a call's printed output the grader keeps (the worker sends as much).
+PRINTED_KEEP = 2048
 
 
 # What a root worker may go without, where the system refuses it.
@@ -320,9 +349,12 @@ class WorkerReport:
     malformed: int = 0
 
 
-def read_lines(lines: list[str], n_probes: int) -> WorkerReport:
+def read_lines(lines: list[str], n_probes: int, restarts: int = 0) -> WorkerReport:
+    """The worker's lines, read; ``restarts``: how many workers went on
+    after one ran out of its check's time (each says again whether it is
+    masked and imported)."""
     report = WorkerReport()
-    for line in lines[: n_probes + 8]:
+    for line in lines[: n_probes + 8 + 2 * restarts]:
         try:
             obj = json.loads(line)
             if type(obj) is not dict:

@@ -231,8 +231,10 @@ def _error(exc, module_file):
     return {"type": type(exc).__name__, "message": message, "line": line}
 
 
-def run_probes(module_name, probes, emit, np, sympy):
-    """Import the student's module and run each probe, emitting one result each."""
+def run_probes(module_name, probes, emit, np, sympy, first=0):
+    """Import the student's module and run each probe from the ``first``
+    on (a worker started again after an earlier one ran out of time),
+    emitting one result each."""
     import importlib
     module_file = os.path.abspath(module_name + ".py")
     try:
@@ -241,8 +243,30 @@ def run_probes(module_name, probes, emit, np, sympy):
         emit({"import_error": _error(exc, module_file)})
         return
     emit({"imported": True})
-    for index, probe in enumerate(probes):
-        emit({"i": index, **run_probe(module, probe, module_file, np, sympy)})
+    for index in range(first, len(probes)):
+        emit({"i": index, **run_probe(module, probes[index], module_file, np, sympy)})
+
+
+# What a probe's result carries of what the call printed (the grader shows
+# it beside a failing check, capped again there).
+PRINTED_KEEP = 2048
+
+
+class _Printed:
+    """sys.stdout during one call: everything goes on to the real stream
+    (and its output cap); the first PRINTED_KEEP characters are kept."""
+
+    def __init__(self, stream):
+        self.stream, self.kept, self.size = stream, [], 0
+
+    def write(self, text):
+        if type(text) is str and self.size < PRINTED_KEEP:
+            self.kept.append(text[:PRINTED_KEEP - self.size])
+            self.size += len(self.kept[-1])
+        return self.stream.write(text)
+
+    def __getattr__(self, name):
+        return getattr(self.stream, name)
 
 
 def run_probe(module, probe, module_file, np, sympy):
@@ -254,6 +278,8 @@ def run_probe(module, probe, module_file, np, sympy):
     args = [_decode_arg(a, np, sympy) for a in probe.get("args", [])]
     kwargs = {k: _decode_arg(v, np, sympy) for k, v in probe.get("kwargs", {}).items()}
     result = {}
+    real = sys.stdout
+    printed = sys.stdout = _Printed(real)
     try:
         value = fn(*args, **kwargs)
         result["value"] = _encode(value, np, sympy)
@@ -268,6 +294,10 @@ def run_probe(module, probe, module_file, np, sympy):
                 except BaseException as exc2:
                     values.append({"error": _error(exc2, module_file)})
             result["fallback"] = values
+    if sys.stdout is printed:
+        sys.stdout = real
+    if printed.kept:
+        result["printed"] = "".join(printed.kept)
     watch = probe.get("watch_args", [])
     if watch:
         result["args_after"] = [_encode(args[i], np, sympy) for i in watch]
@@ -679,7 +709,8 @@ def _child_main(request, result_fd, output_fd, np, sympy, groups=None):
             out.flush()
 
         emit({"masked": masked, "gaps": gaps})
-        run_probes(request["module"], request["probes"], emit, np, sympy)
+        run_probes(request["module"], request["probes"], emit, np, sympy,
+                   request.get("first", 0))
         out.flush()
     except BaseException:
         pass
@@ -908,6 +939,17 @@ def read_request(fd):
 
 
 def handle(request, base_vm, np, sympy):
+    """Run one exercise: a worker runs its probes, check after check.
+
+    ``request["segments"]``, ``[[first probe, deadline], ...]`` in seconds
+    from the start, gives each check (a segment of the probes) a deadline
+    of its own, the last one the exercise's whole budget.  A worker that
+    passes the deadline of the check it is in, after its module imported,
+    is killed, swept, and a new one goes on from the next check that still
+    has time: a hang costs the check that hung, and the exercise never
+    runs longer than its budget.  The reply's ``timeouts`` lists the
+    segments so cut; ``unstarted``, the first segment no worker started
+    because the budget ran out (None: every one started)."""
     global _ROOT
     request["base_vm"] = base_vm
     if _ROOT is None and os.getuid() == 0:
@@ -926,7 +968,57 @@ def handle(request, base_vm, np, sympy):
             os.chown(root, NOBODY, NOBODY)
             for name in files:
                 os.chown(os.path.join(root, name), NOBODY, NOBODY)
-    output_fd = os.open(request["output_file"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    budget = float(limits["time_seconds"])
+    segments = [(int(first), min(float(until), budget))
+                for first, until in request.get("segments") or [(0, budget)]]
+    segments[-1] = (segments[-1][0], budget)
+    started = time.monotonic()
+    run = {"chunks": [], "size": 0, "lines": 0, "memory_cap_line": None, "reason": None,
+           "status": None, "unswept": False}
+    timeouts, segment, flags, unstarted = [], 0, os.O_TRUNC, None
+    while True:
+        cut = _run_worker(request, segments, segment, started, flags, run, np, sympy)
+        flags = os.O_APPEND
+        if cut is None:
+            break
+        timeouts.append([cut, round(time.monotonic() - started, 3)])
+        if cut + 1 >= len(segments) or run["unswept"]:
+            break
+        if started + budget - time.monotonic() <= 0.05:
+            unstarted = cut + 1    # no time left for the checks after it
+            break
+        # The next check goes on in a new worker, with its own share of the
+        # time counted from now (see _run_worker), within the budget.
+        segment = cut + 1
+        run["reason"] = None
+        if run["chunks"] and not run["chunks"][-1].endswith(b"\n"):
+            run["chunks"].append(b"\n")   # a line cut short by the kill stays unreadable
+    reply = {"lines": b"".join(run["chunks"]).decode("utf-8", "replace").splitlines(),
+             "reason": run["reason"], "elapsed": time.monotonic() - started,
+             "memory_cap_line": run["memory_cap_line"], "unswept": run["unswept"],
+             "timeouts": timeouts, "unstarted": unstarted}
+    status = run["status"]
+    if status is not None:
+        if os.WIFSIGNALED(status):
+            reply["signal"] = os.WTERMSIG(status)
+        elif os.WIFEXITED(status):
+            reply["exit_code"] = os.WEXITSTATUS(status)
+    try:
+        reply["output_size"] = os.path.getsize(request["output_file"])
+        with open(request["output_file"], "rb") as fh:
+            reply["output"] = fh.read(OUTPUT_KEEP_BYTES).decode("utf-8", "replace")
+    except OSError:
+        reply["output_size"], reply["output"] = 0, ""
+    return reply
+
+
+def _run_worker(request, segments, segment, started, flags, run, np, sympy):
+    """Fork one worker that runs the probes from segment ``segment`` on,
+    and read what it writes into ``run``.  Returns the segment whose
+    deadline it passed after its module imported (the caller may go on
+    with a new worker), else None."""
+    limits = request["limits"]
+    output_fd = os.open(request["output_file"], os.O_WRONLY | os.O_CREAT | flags, 0o600)
     if os.getuid() == 0:
         os.fchown(output_fd, NOBODY, NOBODY)
     read_fd, write_fd = os.pipe()
@@ -934,6 +1026,7 @@ def handle(request, base_vm, np, sympy):
     if os.getuid() == 0:
         groups = JobCgroups(f"autograder-{_SERVER_PID}-{next(_JOB_NUMBERS)}-"
                             f"{os.urandom(3).hex()}", limits["memory_bytes"])
+    request["first"] = segments[segment][0]
     sys.stdout.flush()
     sys.stderr.flush()
     server = os.getpid()
@@ -945,20 +1038,33 @@ def handle(request, base_vm, np, sympy):
         _child_main(request, write_fd, output_fd, np, sympy, groups)
     os.close(write_fd)
     os.close(output_fd)
-    started = time.monotonic()
-    deadline = started + float(limits["time_seconds"])
-    chunks, size, reason, lines_seen, memory_cap_line = [], 0, None, 0, None
+    # Which probe the worker is at: its first two lines say whether it is
+    # masked and whether the module imported, then one line per probe.
+    own_lines, imported, cut, head = 0, False, None, b""
+    delay = 0.0
+    if segment > 0:
+        delay = max(0.0, time.monotonic() - started - segments[segment - 1][1])
+    status = None
     # The worker's end is watched too: a process it left behind holds the
     # result pipe open, and must not make the grader wait out the budget.
     try:
         exited = os.pidfd_open(pid)
     except (AttributeError, OSError):
         exited = None
-    status = None
     while True:
-        remaining = deadline - time.monotonic()
+        at = segments[segment][0] + max(own_lines - 2, 0)
+        current = segment
+        while current + 1 < len(segments) and segments[current + 1][0] <= at:
+            current += 1
+        # A new worker's checks keep their shares of the time, counted from
+        # when it started (never past the exercise's budget): sweeping what
+        # the hung one left behind must not eat them.
+        until = min(segments[-1][1], segments[current][1] + delay)
+        remaining = started + until - time.monotonic()
         if remaining <= 0:
-            reason = "timeout"
+            run["reason"] = "timeout"
+            if imported:
+                cut = current
             break
         watched = [read_fd] if exited is None else [read_fd, exited]
         ready, _, _ = select.select(watched, [], [], remaining)
@@ -973,21 +1079,26 @@ def handle(request, base_vm, np, sympy):
             _sweep(pid)
             continue
         chunk = os.read(read_fd, 65536)
-        if memory_cap_line is None and groups is not None and groups.ok and groups.oom_kills():
+        if run["memory_cap_line"] is None and groups is not None and groups.ok \
+                and groups.oom_kills():
             # Lines from here on were written after a process was killed at the cap.
-            memory_cap_line = lines_seen
+            run["memory_cap_line"] = run["lines"]
         if not chunk:
             break
-        lines_seen += chunk.count(b"\n")
-        size += len(chunk)
-        if size > MAX_RESULT_BYTES:
-            reason = "result_too_large"
+        if not imported and len(head) < 4096:
+            head += chunk
+            imported = b'{"imported": true}' in head
+        own_lines += chunk.count(b"\n")
+        run["lines"] += chunk.count(b"\n")
+        run["size"] += len(chunk)
+        if run["size"] > MAX_RESULT_BYTES:
+            run["reason"] = "result_too_large"
             break
-        chunks.append(chunk)
+        run["chunks"].append(chunk)
     os.close(read_fd)
     if exited is not None:
         os.close(exited)
-    if reason is None and status is None:
+    if run["reason"] is None and status is None:
         # The pipe closed: wait briefly for the worker to finish exiting.
         end = time.monotonic() + 1.0
         while time.monotonic() < end:
@@ -997,27 +1108,14 @@ def handle(request, base_vm, np, sympy):
             time.sleep(0.002)
         else:
             status = None
-    elapsed = time.monotonic() - started
     swept = _sweep(pid)
     if groups is not None:
-        if memory_cap_line is None and groups.ok and groups.oom_kills():
-            memory_cap_line = lines_seen
+        if run["memory_cap_line"] is None and groups.ok and groups.oom_kills():
+            run["memory_cap_line"] = run["lines"]
         groups.remove()
-    reply = {"lines": b"".join(chunks).decode("utf-8", "replace").splitlines(),
-             "reason": reason, "elapsed": elapsed, "memory_cap_line": memory_cap_line,
-             "unswept": not swept}
-    if status is not None:
-        if os.WIFSIGNALED(status):
-            reply["signal"] = os.WTERMSIG(status)
-        elif os.WIFEXITED(status):
-            reply["exit_code"] = os.WEXITSTATUS(status)
-    try:
-        reply["output_size"] = os.path.getsize(request["output_file"])
-        with open(request["output_file"], "rb") as fh:
-            reply["output"] = fh.read(OUTPUT_KEEP_BYTES).decode("utf-8", "replace")
-    except OSError:
-        reply["output_size"], reply["output"] = 0, ""
-    return reply
+    run["status"] = status
+    run["unswept"] = run["unswept"] or not swept
+    return cut
 
 
 if __name__ == "__main__":

@@ -11,8 +11,8 @@ from autograder.engine import budget
 from autograder.engine.budget import run_bounded
 from autograder.engine.judging import Mismatch, feedback_for, judge_cases, number, screen
 from autograder.engine.outcomes import Feedback, Outcome, Verdict
-from autograder.engine.spec import Case, Check, Exercise, Lesson, Misconception, Probe
-from autograder.engine.tolerance import Tolerance, fmt, mismatch_table
+from autograder.engine.spec import Case, Check, Exercise, Lesson, Misconception, Picture, Probe
+from autograder.engine.tolerance import Tolerance, fmt, fmt_pair, mismatch_table
 from autograder.engine.expressions import (TooComplex, TreeError, X, add, call, evaluator, func, mul, power,
                     rebuild_tree, tree_values)
 from autograder.sandbox.protocol import Symbol, as_float, describe
@@ -49,14 +49,31 @@ def equals_f_prime(tree_text: str) -> bool | None:
     return True if difference == 0 else student.equals(reference) if small else None
 
 
+# The longest a student's own df is shown in feedback.
+SHOWN_CHARS = 160
+
+
+def shown_df(tree_text: str) -> str:
+    """The student's df as they would write it (sympy's printing of their
+    own expression; never the reference's), or "" when too long to show."""
+    import sympy
+    text = sympy.sstr(rebuild_tree(json.loads(tree_text)))
+    return text if len(text) <= SHOWN_CHARS else ""
+
+
 def _decide(tree_text: str) -> list:
-    """:func:`equals_f_prime` as plain data, for the budgeted child."""
+    """:func:`equals_f_prime` as plain data, for the budgeted child, with
+    the student's expression as text."""
     try:
-        return ["decided", equals_f_prime(tree_text)]
+        shown = shown_df(tree_text)
+    except Exception:
+        shown = ""
+    try:
+        return ["decided", equals_f_prime(tree_text), shown]
     except TooComplex:
-        return ["decided", None]
+        return ["decided", None, shown]
     except TreeError as exc:
-        return ["invalid", str(exc)]
+        return ["invalid", str(exc), ""]
 
 
 @functools.lru_cache(maxsize=256)
@@ -77,15 +94,16 @@ def decide_df(tree_text: str) -> tuple:
         if bounded.status != "time":
             break
     if bounded.status == "done":
-        status, detail = bounded.value
-        return (status, detail)
+        status, detail, shown = bounded.value
+        return (status, detail, shown)
     if bounded.status == "time":
-        return ("over budget", f"sympy ran past the grader's time budget of {budget.SECONDS:g} s")
+        return ("over budget", f"sympy ran past the grader's time budget of {budget.SECONDS:g} s",
+                "")
     if bounded.status == "memory":
         return ("over budget", "sympy needed more than the grader's memory budget of "
-                               f"{budget.MEMORY_BYTES // budget.MIB} MiB")
+                               f"{budget.MEMORY_BYTES // budget.MIB} MiB", "")
     # sympy itself failed on it: as good as not decided.
-    return ("decided", None)
+    return ("decided", None, "")
 
 
 # df's values at the points, when it is compared numerically: any algebraic
@@ -137,7 +155,7 @@ def judge_df(check: Check, cases: list[Case], results) -> Verdict:
     """Symbolic when df takes a symbol, else values at points; three answers."""
     case, r = cases[0], results[0][0]
     points, expected = case.context["points"], case.expected
-    note = rounding_note = ""
+    note = rounding_note = student_text = ""
     values: list[float] | None = None
     if r.status == "error" and not r.not_attempted and r.fallback:
         note = (f"df could not take a sympy symbol ({r.error_text()}), so it was "
@@ -165,7 +183,7 @@ def judge_df(check: Check, cases: list[Case], results) -> Verdict:
             return _wrong(case, describe(value), "a sympy expression or a number",
                           "Return an expression in x, e.g. built with + - * and **.")
         else:
-            status, decided = decide_df(json.dumps(value.value))
+            status, decided, student_text = decide_df(json.dumps(value.value))
             if status == "invalid":
                 return Verdict(Outcome.UNDECIDED, Feedback(
                     f"undecided: {decided}", note="An instructor should look at this answer."))
@@ -199,6 +217,7 @@ def judge_df(check: Check, cases: list[Case], results) -> Verdict:
             elif values is None:
                 return Verdict(Outcome.FAILED, Feedback(
                     "your expression is not equal to f′(x)",
+                    got=f"df(x) = {student_text}" if student_text else "",
                     hint="Differentiate each term of f with the power rule."))
             else:
                 rounding_note = ("sympy finds your expression different from f′(x), but its "
@@ -215,8 +234,10 @@ def judge_df(check: Check, cases: list[Case], results) -> Verdict:
             break
     table = mismatch_table(values, expected, DF_VALUES.rel, DF_VALUES.abs, label="x index")
     i = next(i for i, (v, e) in enumerate(zip(values, expected)) if not DF_VALUES.close(v, e))
-    mismatch = Mismatch(got=f"df({fmt(points[i])}) = {fmt(values[i])}",
-                        expected=f"f′({fmt(points[i])}) = {fmt(expected[i])}",
+    got_i, expected_i = fmt_pair(values[i], expected[i])
+    mismatch = Mismatch(got=(f"df(x) = {student_text}, so df({fmt(points[i])}) = {got_i}"
+                             if student_text else f"df({fmt(points[i])}) = {got_i}"),
+                        expected=f"f′({fmt(points[i])}) = {expected_i}",
                         table=f"at x = {', '.join(fmt(p) for p in points)}\n{table}")
     n_failed = sum(not DF_VALUES.close(v, e) for v, e in zip(values, expected))
     fb = feedback_for(case, mismatch, n_failed, len(points), m)
@@ -354,6 +375,8 @@ ND_MISCONCEPTIONS = (
 )
 
 
+PICTURES = "autograder.course.plots"  # where the lesson's pictures are drawn
+
 # What the exercise's notebook teaches (the classroom); its hints are also
 # what hint("<function>") says.
 LESSON = Lesson(
@@ -424,6 +447,18 @@ accurate to order $h$, and the grader can tell the two apart.""",
             "Use the h you are given rather than your own, and evaluate func, the "
             "function handed in, not the course's f or your df.",
         ),
+    },
+    pictures={
+        "numerical_derivative": Picture(
+            "show_secant", ("df", "numerical_derivative"), PICTURES,
+            "Secants through $x = 2$ with a shrinking run turn into the tangent, whose "
+            "slope is your `df(2)`; beside them, how far your `numerical_derivative` "
+            "lies from $f'(2)$ as $h$ shrinks."),
+    },
+    on_failure={
+        "df": Picture("show_secant", ("df",), PICTURES),
+        "numerical_derivative": Picture("show_secant", ("df", "numerical_derivative"),
+                                        PICTURES),
     },
 )
 

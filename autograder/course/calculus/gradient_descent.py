@@ -41,6 +41,11 @@ def _quadratic(a: float, c: float):
 GD_STEPS = {"bowls": (2, 7, 25), "quartic": 12, "diverging": 8}
 
 
+# gradient_descent's kinds of case, by the number of steps, each with its
+# share of the check's 12 points.
+GD_KINDS = (("steps = 0", 2), ("steps = 1", 2), ("several steps", 8))
+
+
 def gd_cases(rng: random.Random) -> list[Case]:
     specs = [(func(mul(2, X), "lambda x: 2*x"), 10.0, 0.1, 10, "the contract's example"),
              (_quadratic(1.0, 3.0), round(rng.uniform(-10, 10), 2), 0.1, 0, "steps = 0"),
@@ -63,7 +68,8 @@ def gd_cases(rng: random.Random) -> list[Case]:
         g = evaluator(fn)
         cases.append(Case((Probe("gradient_descent", (fn, x0, lr, steps)),),
                           expected=descend(g, x0, lr, steps),
-                          context={"grad": g, "x0": x0, "lr": lr, "steps": steps}, label=label))
+                          context={"grad": g, "x0": x0, "lr": lr, "steps": steps}, label=label,
+                          kind=GD_KINDS[min(steps, 2)][0]))
     return cases
 
 
@@ -362,7 +368,8 @@ EXERCISE = Exercise(
     title="Gradient descent and the learning rate",
     checks=(
         Check("gradient_descent returns the iterates", "gradient_descent", 12, gd_cases,
-              judge_cases, compare=gd_compare, misconceptions=GD_MISCONCEPTIONS),
+              judge_cases, compare=gd_compare, misconceptions=GD_MISCONCEPTIONS,
+              kinds=GD_KINDS),
         Check("quadratic_grad is the derivative of (x - 4)^2", "quadratic_grad", 5, qg_cases,
               judge_cases, compare=number(), misconceptions=QG_MISCONCEPTIONS),
         Check("minimize_quadratic iterates from x0", "minimize_quadratic", 8, mq_cases,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 
 from autograder.engine.judging import Mismatch, judge_cases, vector
-from autograder.engine.spec import Case, Check, Exercise, Lesson, Misconception, Probe
+from autograder.engine.spec import Case, Check, Excuse, Exercise, Lesson, Misconception, Picture, Probe
 from autograder.engine.tolerance import Tolerance, fmt, is_close
 from autograder.sandbox.protocol import Array, ProbeResult, Tuple, as_float, as_vector, describe
 
@@ -27,10 +27,16 @@ def _random_vectors(rng: random.Random, n: int):
             [round(rng.uniform(-1, 1), 4) for _ in range(n)])
 
 
+# update_weights's kinds of input, each with its share of the check's 7 points.
+UW_KINDS = (("lists", 4), ("tuples", 1.5), ("NumPy arrays", 1.5))
+
+
 def _case(w, g, lr, wrap=list, label="", watch=False):
     args = (wrap(w), wrap(g), lr)
+    kind = {list: "lists", _tuple: "tuples", _array: "NumPy arrays"}[wrap]
     return Case((Probe("update_weights", args, watch_args=(0,) if watch else ()),),
-                expected=update(w, g, lr), context={"w": w, "g": g, "lr": lr}, label=label)
+                expected=update(w, g, lr), context={"w": w, "g": g, "lr": lr}, label=label,
+                kind=kind)
 
 
 def _array(values):
@@ -42,9 +48,11 @@ def _tuple(values):
 
 
 def uw_cases(rng: random.Random) -> list[Case]:
+    # Each kind (lists, tuples, arrays) has a case of more than three
+    # weights: code right for three weights alone earns no kind's points.
     cases = [_case(*EXAMPLE, label="the contract's example")]
     for n, wrap, label in ((1, list, "one weight"), (4, list, ""), (7, list, ""),
-                           (3, _tuple, "tuples"), (5, _array, "NumPy arrays")):
+                           (4, _tuple, "tuples"), (5, _array, "NumPy arrays")):
         w, g = _random_vectors(rng, n)
         cases.append(_case(w, g, round(rng.uniform(0.001, 1.0), 4), wrap, label))
     return cases
@@ -114,6 +122,19 @@ def unchanged_compare(case: Case, results, expected) -> Mismatch | None:
                     why="Build a new list (or array) for the result; leave `weights` as it was.")
 
 
+def _in_place_error(case: Case, results) -> bool:
+    """A tuple cannot be changed in place: code that updates its input
+    raises this on tuples (charged by the check that the input is left
+    unchanged)."""
+    r = results[0]
+    return r.status == "error" and r.error_type == "TypeError" and \
+        "does not support item assignment" in r.error_message
+
+
+IN_PLACE_NOTE = ("Your update_weights changes the weights it is given: that is charged once, "
+                 "in the check that it leaves its input unchanged, and not again here.")
+
+
 UNCHANGED_MISCONCEPTIONS = (
     Misconception(
         "wu-mutates-input", "the caller's weights updated in place",
@@ -177,6 +198,26 @@ def sweep_compare(case: Case, results, expected) -> Mismatch | None:
     return None
 
 
+def sweep_in_place(w, g, rates, alias: bool):
+    """What a correct sweep returns when update_weights updates the list it
+    is given and returns it: each rate's update applied on top of the
+    previous ones, every entry the same list at the end (``alias``) or a
+    copy taken at each step."""
+    current, rows = list(w), []
+    for r in rates:
+        current = update(current, g, r)
+        rows.append(list(current))
+    if alias:
+        rows = [rows[-1]] * len(rows)
+    return {r: row for r, row in zip(rates, rows)}
+
+
+def _sweep_in_place(case: Case, results) -> bool:
+    c = case.context
+    return any(sweep_compare(case, results, sweep_in_place(c["w"], c["g"], c["rates"], alias))
+               is None for alias in (True, False))
+
+
 SWEEP_MISCONCEPTIONS = (
     Misconception(
         "sweep-list-not-dict", "a list of results instead of a dict keyed by rate",
@@ -191,6 +232,8 @@ SWEEP_MISCONCEPTIONS = (
                                       case.context["rates"][0]) for r in case.context["rates"]}),
 )
 
+
+PICTURES = "autograder.course.plots"  # where the lesson's pictures are drawn
 
 # What the exercise's notebook teaches (the classroom); its hints are also
 # what hint("<function>") says.
@@ -237,6 +280,16 @@ give.""",
             "weights, never from the previous rate's result.",
         ),
     },
+    pictures={
+        "sweep_learning_rates": Picture(
+            "show_weight_sweep", ("sweep_learning_rates",), PICTURES,
+            "Your sweep beside the reference: every rate starts from the same weights, "
+            "and the change of each weight is the rate times its gradient."),
+    },
+    on_failure={
+        "sweep_learning_rates": Picture("show_weight_sweep", ("sweep_learning_rates",),
+                                        PICTURES),
+    },
 )
 
 
@@ -245,13 +298,17 @@ EXERCISE = Exercise(
     title="Weight updates with a learning rate",
     checks=(
         Check("update_weights computes w - lr*g", "update_weights", 7, uw_cases, judge_cases,
-              compare=vector(WU_TOLERANCE), misconceptions=UW_MISCONCEPTIONS),
+              compare=vector(WU_TOLERANCE), misconceptions=UW_MISCONCEPTIONS, kinds=UW_KINDS,
+              excuses=(Excuse(_in_place_error, IN_PLACE_NOTE, misconception="wu-mutates-input"),)),
         Check("update_weights leaves its input unchanged", "update_weights", 3,
               unchanged_cases, judge_cases, compare=unchanged_compare,
               misconceptions=UNCHANGED_MISCONCEPTIONS),
         Check("sweep_learning_rates maps each rate to its update", "sweep_learning_rates", 5,
               sweep_cases, judge_cases, compare=sweep_compare,
-              misconceptions=SWEEP_MISCONCEPTIONS, depends_on=("update_weights",)),
+              misconceptions=SWEEP_MISCONCEPTIONS, depends_on=("update_weights",),
+              excuses=(Excuse(_sweep_in_place, IN_PLACE_NOTE.replace(
+                  "not again here", "not again here (each rate's update landed on the "
+                  "weights the previous one left)"), misconception="wu-mutates-input"),)),
     ),
     lesson=LESSON,
 )
