@@ -6,14 +6,15 @@ one or more seeds, and prints per entry the misconception it should be
 named with, what the feedback named, and the rates:
 
 - ``misconceptions/<id>/``: should be named ``<id>``;
-- ``wrong/<name>/`` and ``families/<name>/``: should be named as
-  ``expected.json`` beside them says (its ``misconception``; ``family``
-  is which of the families real students write it stands for).
+- ``wrong/<name>/`` and ``families/<name>/``: should be named as the
+  corpus' ``expected.json`` says (its ``misconception``; ``family`` is
+  which of the families real students write it stands for, also given for
+  the ``misconceptions/`` entries that stand for one).
 
 An entry counts as named when, under every seed, some check of its
-exercise names the expected misconception.  The rates are given over
-the existing corpus (``misconceptions/`` and ``wrong/``) and, per family,
-over ``families/``.
+exercise names the expected misconception.  The rates are given over the
+entries without a family (the corpus before the families were added) and,
+per family, over the entries that stand for one.
 
     python benchmarks/misconception_naming.py [--seeds 1] [--workers 2] [--unnamed]
 
@@ -46,20 +47,20 @@ MIB = 1024 ** 2
 
 def expectations(corpus: Path) -> dict[str, dict]:
     """``kind/name`` -> {"misconception": id, "family": text} for every wrong
-    entry of one corpus."""
+    entry of one corpus: ``misconceptions/<id>`` is named ``<id>``; the
+    others (and the family of the new ones) as ``expected.json`` says."""
+    manifest = corpus / "expected.json"
+    listed = json.loads(manifest.read_text(encoding="utf-8")) if manifest.is_file() else {}
     out = {}
     for kind in KINDS:
         folder = corpus / kind
         if not folder.is_dir():
             continue
-        manifest = folder / "expected.json"
-        listed = json.loads(manifest.read_text(encoding="utf-8")) if manifest.is_file() else {}
         for entry in sorted(p for p in folder.iterdir() if p.is_dir()):
-            if kind == "misconceptions":
-                out[f"{kind}/{entry.name}"] = {"misconception": entry.name, "family": ""}
-            else:
-                out[f"{kind}/{entry.name}"] = listed.get(entry.name, {"misconception": None,
-                                                                      "family": ""})
+            key = f"{kind}/{entry.name}"
+            said = listed.get(key, {})
+            out[key] = {"misconception": entry.name if kind == "misconceptions"
+                        else said.get("misconception"), "family": said.get("family", "")}
     return out
 
 
@@ -115,13 +116,13 @@ def main(argv=None) -> int:
         k = sum(r["ok"] for r in selected)
         return f"{k}/{n} ({100 * k / n:.0f}%)" if n else "0/0"
 
-    existing = [r for r in rows if not r["entry"].startswith("families/")]
-    print(f"\nexisting corpus (misconceptions/ and wrong/, both assignments): {rate(existing)}")
+    existing = [r for r in rows if not r["family"] or r["entry"].startswith("wrong/")]
+    print(f"\nthe corpus without the family entries (both assignments): {rate(existing)}")
     for a in ASSIGNMENTS:
         print(f"  {a}: {rate([r for r in existing if r['assignment'] == a])}")
-    new = [r for r in rows if r["entry"].startswith("families/")]
+    new = [r for r in rows if r["family"] and not r["entry"].startswith("wrong/")]
     if new:
-        print(f"new family entries (families/): {rate(new)}")
+        print(f"entries that stand for a family: {rate(new)}")
         by_family = defaultdict(list)
         for r in new:
             by_family[r["family"]].append(r)
