@@ -195,34 +195,79 @@ def Steps(run: Callable[[Any, int], Any], *, offsets: Sequence[int] = (-3, -2, -
                       tuple(lambda case, k=k: model(case, k) for k in examples))
 
 
-def _rounder(kind: str, n: int) -> Callable[[float], float]:
+def _rounder(kind: str, n: int, how: str = "python") -> Callable[[float], float]:
+    """Round to n decimals as Python's ``round`` does (the decimal nearest
+    the float) or (``how="numpy"``) as ``np.round`` does (x·10ⁿ rounded half
+    to even, divided back); or to n significant digits."""
     def rnd(v: float) -> float:
         if not math.isfinite(v) or v == 0:
             return v
         if kind == "decimals":
+            if how == "numpy":
+                scaled = v * 10.0 ** n
+                return round(scaled) / 10.0 ** n if math.isfinite(scaled) else v
             return round(v, n)
         return float(f"{v:.{n}g}")
     return rnd
+
+
+def _either_way(kind: str, n: int, v: float) -> tuple[float, float] | None:
+    """The two roundings of ``v`` when it lies within rounding error of a
+    tie (x.xxxx5): another correct way of computing it may land on either
+    side, and so round the other way."""
+    if not math.isfinite(v) or v == 0:
+        return None
+    unit = 10.0 ** -n if kind == "decimals" else \
+        10.0 ** (math.floor(math.log10(abs(v))) - (n - 1))
+    q = v / unit
+    if not math.isfinite(q) or abs(q - math.floor(q) - 0.5) > 1e-6:
+        return None
+    return math.floor(q) * unit, math.ceil(q) * unit
 
 
 ROUNDINGS = tuple([("decimals", n) for n in range(0, 13)] +
                   [("significant digits", n) for n in range(1, 16)])
 
 
-def Rounded(roundings: Sequence[tuple[str, int]] = ROUNDINGS,
-            examples: Sequence[tuple[str, int]] = (("decimals", 3), ("significant digits", 4))
-            ) -> Parametric:
+@dataclass(frozen=True)
+class Rounded(Family):
     """The expected answer with every number rounded to n decimals (Python's
-    ``round``, NumPy's ``np.round``) or n significant digits (``f"{x:.4g}"``),
-    one n for every case."""
-    def model(case, r):
-        return map_numbers(case.expected, _rounder(*r))
+    ``round``, NumPy's ``np.round``, ``f"{x:.4f}"``) or n significant digits
+    (``f"{x:.4g}"``), one n for every case.  A value at a tie may be rounded
+    either way (the student's value, computed in another order, may sit on
+    the other side of it)."""
+    roundings: tuple[tuple[str, int], ...] = ROUNDINGS
+    examples: tuple[Model, ...] = ()
 
-    def describe(r):
-        kind, n = r
-        return f"every value rounded to {n} {kind[:-1] if n == 1 else kind}"
-    return Parametric(model, tuple(roundings), describe,
-                      tuple(lambda case, r=r: model(case, r) for r in examples))
+    def explain(self, cases, results, compare) -> str | None:
+        for kind, n in self.roundings:
+            rnd = _rounder(kind, n)
+
+            def model(case, res):
+                got = returned_numbers(res[0].value, case.expected)
+                if got is None:
+                    return map_numbers(case.expected, rnd)
+                i = iter(got)
+
+                def nearest(v: float) -> float:
+                    mine, either = next(i, v), _either_way(kind, n, v)
+                    if either is None:
+                        return rnd(v)
+                    return min(either, key=lambda w: abs(w - mine))
+                return map_numbers(case.expected, nearest)
+            if all(compare(case, res, model(case, res)) is None
+                   for case, res in zip(cases, results)):
+                return f"every value rounded to {n} {kind[:-1] if n == 1 else kind}"
+        return None
+
+
+def rounded_example(kind: str, n: int, how: str = "python") -> Model:
+    """A member of the :class:`Rounded` family, as a model."""
+    return lambda case: map_numbers(case.expected, _rounder(kind, n, how))
+
+
+ROUNDED_EXAMPLES = (rounded_example("decimals", 3), rounded_example("decimals", 5, "numpy"),
+                    rounded_example("significant digits", 4))
 
 
 @dataclass(frozen=True)
@@ -393,5 +438,6 @@ def one_term_example(k: int, c: float, points_key: str = "points") -> Model:
 
 
 __all__ = ["Family", "Parametric", "Steps", "Rounded", "Factor", "Truncated", "OneTerm",
+           "rounded_example", "ROUNDED_EXAMPLES",
            "explained", "map_numbers", "numbers", "returned_numbers", "factor_example",
            "stops_below", "one_term_example", "monomial", "simple"]

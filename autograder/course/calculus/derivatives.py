@@ -10,7 +10,8 @@ import random
 
 from autograder.engine import budget
 from autograder.engine.budget import run_bounded
-from autograder.engine.families import Factor, OneTerm, Rounded, factor_example, one_term_example
+from autograder.engine.families import (Factor, OneTerm, ROUNDED_EXAMPLES, Rounded,
+                                        factor_example, one_term_example)
 from autograder.engine.judging import Mismatch, feedback_for, judge_cases, number, screen
 from autograder.engine.outcomes import Feedback, Outcome, Verdict
 from autograder.engine.spec import Case, Check, Exercise, Lesson, Misconception, Probe
@@ -378,7 +379,7 @@ ND_MISCONCEPTIONS = (
         "nd-rounded", "the estimate rounded before it is returned",
         "Return the quotient as computed: rounding it throws away digits the grader checks "
         "(the central difference is accurate to about h², far finer than 4 decimals).",
-        family=Rounded()),
+        family=Rounded(examples=ROUNDED_EXAMPLES)),
 )
 
 

@@ -8,7 +8,8 @@ from autograder.engine.judging import Mismatch, judge_cases, number, vector
 from autograder.engine.spec import Case, Check, Exercise, Lesson, Misconception, Picture, Probe
 from autograder.engine.tolerance import Tolerance, fmt
 from autograder.engine.expressions import X, add, evaluator, func, mul, power
-from autograder.engine.families import Factor, Rounded, Steps, Truncated, factor_example, stops_below
+from autograder.engine.families import (Factor, ROUNDED_EXAMPLES, Rounded, Steps, Truncated,
+                                        factor_example, stops_below)
 
 
 def descend(grad, x0: float, lr: float, steps: int, sign: float = -1.0) -> list[float]:
@@ -153,7 +154,7 @@ GD_MISCONCEPTIONS = (
         "Return the iterates as computed. Rounding them (round(x, 4)) moves each by up to half "
         "a unit of its last digit, far more than the rounding of the update itself; round "
         "only what you print.",
-        family=Rounded()),
+        family=Rounded(examples=ROUNDED_EXAMPLES)),
 )
 
 

@@ -11,7 +11,8 @@ import functools
 import math
 import random
 
-from autograder.engine.families import Factor, Parametric, Rounded, Steps, factor_example
+from autograder.engine.families import (Factor, Parametric, ROUNDED_EXAMPLES, Rounded, Steps,
+                                        factor_example)
 from autograder.engine.judging import Mismatch, judge_cases, number, vector
 from autograder.engine.spec import Case, Check, Exercise, Lesson, Misconception, Picture, Probe
 from autograder.engine.tolerance import Tolerance, fmt, is_close
@@ -292,7 +293,7 @@ LOSS_MISCONCEPTIONS = (
         "loss-rounded", "the loss rounded before it is returned",
         "Return the loss as computed: near a good fit it is tiny (about 2.4e−11 after "
         "training), and rounding it to a few decimals makes it 0.",
-        family=Rounded()),
+        family=Rounded(examples=ROUNDED_EXAMPLES)),
 )
 
 
@@ -346,7 +347,7 @@ GRADIENT_MISCONCEPTIONS = (
         "grad-rounded", "the derivatives rounded before they are returned",
         "Return the sums as computed: on the flat parts of the loss the derivatives are "
         "small, and rounding them to a few decimals loses them entirely.",
-        family=Rounded()),
+        family=Rounded(examples=ROUNDED_EXAMPLES)),
 )
 
 
@@ -466,7 +467,7 @@ TRAIN_MISCONCEPTIONS = (
         "train-rounded", "w and b rounded before they are returned",
         "Return w and b as computed: rounding them moves the fit off the points, by more "
         "than the grader's tolerance.",
-        family=Rounded()),
+        family=Rounded(examples=ROUNDED_EXAMPLES)),
 )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import random
 
-from autograder.engine.families import Parametric, Rounded
+from autograder.engine.families import Parametric, ROUNDED_EXAMPLES, Rounded
 from autograder.engine.judging import Mismatch, judge_cases, vector
 from autograder.engine.spec import Case, Check, Exercise, Lesson, Misconception, Probe
 from autograder.engine.tolerance import Tolerance, fmt, is_close
@@ -78,7 +78,7 @@ UW_MISCONCEPTIONS = (
         "wu-rounded", "the new weights rounded before they are returned",
         "Return w − η·g as computed: a small η changes a weight in its 4th or 5th digit, and "
         "rounding throws exactly that change away.",
-        family=Rounded()),
+        family=Rounded(examples=ROUNDED_EXAMPLES)),
 )
 
 

@@ -13,8 +13,9 @@ import numpy as np
 
 from autograder.engine.spec import Check, Exercise, Lesson, Misconception, Picture
 from autograder.engine.tolerance import Tolerance
-from autograder.course.optimizers.iterates import (Optimiser, Rule, Shape, cases, family_misconceptions, iterates_compare, iterates_judge,
-                       rule_model)
+from autograder.course.optimizers.iterates import (Optimiser, Rule, Shape, cases,
+                                                  family_misconceptions, iterates_compare,
+                                                  iterates_judge, rule_model)
 
 EPS = 1e-8
 

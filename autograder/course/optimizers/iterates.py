@@ -22,7 +22,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from autograder.engine.families import Rounded, Steps
+from autograder.engine.families import ROUNDED_EXAMPLES, Rounded, Steps
 from autograder.engine.judging import Mismatch, feedback_for, recognise, screen
 from autograder.engine.outcomes import Feedback, Outcome, Verdict
 from autograder.engine.spec import Case, Probe
@@ -455,7 +455,7 @@ def family_misconceptions(opt: Optimiser, prefix: str, rounded: bool = False) ->
             "Return the iterates as computed: rounding them (np.round(x, 4)) moves each by up "
             "to half a unit of its last kept digit, more than the grader's tolerance; round "
             "only what you print.",
-            family=Rounded()))
+            family=Rounded(examples=ROUNDED_EXAMPLES)))
     return tuple(out)
 
 

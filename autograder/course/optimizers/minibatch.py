@@ -10,7 +10,7 @@ import functools
 import math
 import random
 
-from autograder.engine.families import Rounded, Steps
+from autograder.engine.families import ROUNDED_EXAMPLES, Rounded, Steps
 from autograder.engine.judging import judge_cases, vector
 from autograder.engine.spec import Case, Check, Exercise, Lesson, Misconception, Picture, Probe
 from autograder.engine.tolerance import Tolerance
@@ -182,7 +182,7 @@ MISCONCEPTIONS = (
     Misconception(
         "minibatch-rounded", "w and b rounded before they are returned",
         "Return w and b as computed: rounding them throws away digits the grader checks.",
-        family=Rounded()),
+        family=Rounded(examples=ROUNDED_EXAMPLES)),
 )
 
 # The grader sums each batch with math.fsum; a student's loop or np.sum

@@ -12,7 +12,8 @@ import numpy as np
 
 from autograder.engine.spec import Check, Exercise, Lesson, Misconception, Picture
 from autograder.engine.tolerance import Tolerance
-from autograder.course.optimizers.iterates import (Optimiser, Rule, Shape, aliased, cases, family_misconceptions, iterates_compare,
+from autograder.course.optimizers.iterates import (Optimiser, Rule, Shape, aliased, cases,
+                                                  family_misconceptions, iterates_compare,
                        iterates_judge, rule_model)
 
 
