@@ -266,7 +266,7 @@ def rounded_example(kind: str, n: int, how: str = "python") -> Model:
     return lambda case: map_numbers(case.expected, _rounder(kind, n, how))
 
 
-ROUNDED_EXAMPLES = (rounded_example("decimals", 3), rounded_example("decimals", 5, "numpy"),
+ROUNDED_EXAMPLES = (rounded_example("decimals", 3), rounded_example("decimals", 3, "numpy"),
                     rounded_example("significant digits", 4))
 
 

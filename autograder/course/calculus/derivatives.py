@@ -131,7 +131,7 @@ DF_MISCONCEPTIONS = (
         "df-one-term",
         "one term of the power rule slipped",
         "Differentiate term by term: d/dx c·xⁿ = c·n·xⁿ⁻¹ for each term of f, then add them. "
-        "Redo the term named above: bring its exponent down as a factor, multiply by the "
+        "Redo the term the note names: bring its exponent down as a factor, multiply by the "
         "coefficient, and lower the exponent by one.",
         # f′ = 1 − 4x + 9x², the coefficients from the constant up (never shown).
         # Its members in the tests: the x², the x or the constant term wrong.
