@@ -250,16 +250,20 @@ def test_factor_finds_one_k_for_every_case_and_says_it_simply():
 
 
 def test_truncated_wants_a_start_of_every_list_and_one_cut_short():
-    cases = [_case([1.0, 0.5, 0.25, 0.125], label="steps = 3"), _case([2.0, 1.0])]
-    cut = [_value([1.0, 0.5]), _value([2.0, 1.0])]
+    cases = [_case([1.0, 0.5, 0.25, 0.125], label="steps = 3"), _case([2.0, 1.0]),
+             _case([8.0, 16.0, 32.0])]
+    cut = [_value([1.0, 0.5]), _value([2.0, 1.0]), _value([8.0, 16.0, 32.0])]
     seen = Truncated().explain(cases, cut, _compare)
     assert seen == ("in one case (steps = 3) your list stops after 1 of 3 steps; "
                     "the last step you kept moved by 0.5")
-    assert Truncated().explain(cases, [_value([1.0, 0.5, 0.25, 0.125]), _value([2.0, 1.0])],
-                               _compare) is None          # nothing cut: not this family
-    assert Truncated().explain(cases, [_value([1.0, 0.6]), _value([2.0, 1.0])],
-                               _compare) is None          # not the expected start
-    assert Truncated().explain(cases, [_value([]), _value([2.0, 1.0])], _compare) is None
+    full = [_value([1.0, 0.5, 0.25, 0.125]), _value([2.0, 1.0]), _value([8.0, 16.0, 32.0])]
+    assert Truncated().explain(cases, full, _compare) is None   # nothing cut: not this family
+    wrong_start = [_value([1.0, 0.6]), _value([2.0, 1.0]), _value([8.0, 16.0, 32.0])]
+    assert Truncated().explain(cases, wrong_start, _compare) is None
+    assert Truncated().explain(cases, [_value([])] + cut[1:], _compare) is None
+    # Every longer run cut (a `return` inside the loop) is not a tolerance.
+    every = [_value([1.0, 0.5]), _value([2.0, 1.0]), _value([8.0, 16.0])]
+    assert Truncated().explain(cases, every, _compare) is None
 
 
 def test_steps_and_rounded_say_which_member_they_found():
@@ -275,6 +279,9 @@ def test_steps_and_rounded_say_which_member_they_found():
     assert Rounded().explain(cases, [_value([1.235, 2.5]), _value(0.0001235)], _compare) == \
         "every value rounded to 4 significant digits"
     assert Rounded().explain(cases, [_value([1.2, 2.5]), _value(0.000123456)], _compare) is None
+    # Nothing but zeros left is no rounding: `return 0.0` is not named so.
+    small = [_case(0.3), _case(0.04)]
+    assert Rounded().explain(small, [_value(0.0), _value(0.0)], _compare) is None
 
 
 def test_one_term_names_the_students_term_and_never_the_reference():

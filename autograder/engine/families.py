@@ -255,8 +255,14 @@ class Rounded(Family):
                         return rnd(v)
                     return min(either, key=lambda w: abs(w - mine))
                 return map_numbers(case.expected, nearest)
-            if all(compare(case, res, model(case, res)) is None
-                   for case, res in zip(cases, results)):
+            predicted = [model(case, res) for case, res in zip(cases, results)]
+            # Rounding that leaves nothing but zeros is no rounding to
+            # speak of (``return 0.0`` is not "rounded to 0 decimals"):
+            # some value must survive it, changed.
+            kept = any(r != 0 and r != e for p, case in zip(predicted, cases)
+                       for r, e in zip(numbers(p), numbers(case.expected)))
+            if kept and all(compare(case, res, p) is None
+                            for case, res, p in zip(cases, results, predicted)):
                 return f"every value rounded to {n} {kind[:-1] if n == 1 else kind}"
         return None
 
@@ -325,14 +331,15 @@ def factor_example(k: float, per_case: Callable[[Any], float] | None = None) -> 
 @dataclass(frozen=True)
 class Truncated(Family):
     """Each returned list is the start of the expected one (at least its
-    first item), and in some case it is cut short: a loop that stops once
-    the steps (or the gradient) are small, and drops the iterates it did not
-    compute.  ``unit`` names an item after the first ("step")."""
+    first item), in some case cut short and in some run of two steps or
+    more complete: a loop that stops once the steps (or the gradient) are
+    small, and drops the iterates it did not compute.  ``unit`` names an
+    item after the first ("step")."""
     unit: str = "step"
     examples: tuple[Model, ...] = ()
 
     def explain(self, cases, results, compare) -> str | None:
-        short = None
+        short, complete = None, False
         for case, res in zip(cases, results):
             n = length(res[0].value)
             want = case.expected
@@ -342,7 +349,11 @@ class Truncated(Family):
                 return None
             if n < len(want) and short is None:
                 short = (case, n)
-        if short is None:
+            complete = complete or (n == len(want) >= 3)
+        # A loop that stops on a tolerance runs its course where the steps
+        # stay large: some run of two steps or more is complete.  (A
+        # `return` inside the loop cuts every run instead.)
+        if short is None or not complete:
             return None
         case, n = short
         want = case.expected

@@ -125,7 +125,20 @@ def train_batches(w, b, xs, ys, lr, epochs, size, stream=False, keep_last=True):
     """Updates after every ``size`` points: batches restarting each epoch,
     or (``stream``) cut from the run of every epoch's points one after the
     other (a counter that runs on); a last, shorter batch used or
-    (``keep_last=False``) dropped."""
+    (``keep_last=False``) dropped.  A negative ``size`` splits each epoch
+    into ``-size`` parts as ``np.array_split`` does (the first n mod parts
+    one point longer; an empty part changes nothing)."""
+    if size < 0:
+        parts, n = -size, len(xs)
+        for _ in range(epochs):
+            start = 0
+            for i in range(parts):
+                end = start + n // parts + (1 if i < n % parts else 0)
+                if end > start:
+                    gw, gb = gradients(w, b, xs[start:end], ys[start:end])
+                    w, b = w - lr * gw, b - lr * gb
+                start = end
+        return [w, b]
     if stream:
         points = [(x, y) for _ in range(epochs) for x, y in zip(xs, ys)]
         chunks = [points]
@@ -143,13 +156,16 @@ def train_batches(w, b, xs, ys, lr, epochs, size, stream=False, keep_last=True):
 
 # The ways of batching a family of train misconceptions covers: batch sizes
 # 1 to 7 (the largest data set has 7 points), restarting each epoch or
-# running on, a last short batch kept or dropped.
+# running on, a last short batch kept or dropped; and each epoch split into
+# 2 to 4 parts of (nearly) equal size.
 BATCHINGS = tuple((size, stream, keep) for size in range(1, 8) for stream in (False, True)
-                  for keep in (True, False))
+                  for keep in (True, False)) + tuple((-parts, False, True) for parts in (2, 3, 4))
 
 
 def _batching(how) -> str:
     size, stream, keep = how
+    if size < 0:
+        return f"each epoch split into {-size} parts, an update after each"
     what = "each point" if size == 1 else f"every {size} points"
     more = ("; the batches run on from one epoch into the next" if stream else "") + \
         ("" if keep or size == 1 else "; a last, shorter batch is dropped")
@@ -455,7 +471,8 @@ TRAIN_MISCONCEPTIONS = (
             lambda case, how: _train_model(lambda *a: train_batches(*a, *how))(case),
             BATCHINGS, _batching,
             examples=tuple(_train_model(lambda *a, how=how: train_batches(*a, *how))
-                           for how in ((3, False, True), (2, True, False), (4, False, False))))),
+                           for how in ((3, False, True), (2, True, False), (4, False, False),
+                                       (-2, False, True))))),
     Misconception(
         "train-epochs-off", "a different number of epochs than `epochs`",
         "Make exactly `epochs` updates: for _ in range(epochs), one update each.",

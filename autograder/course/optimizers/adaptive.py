@@ -170,7 +170,7 @@ ADAM_MISCONCEPTIONS = (
         "adam-betas-swapped", "β₁ used for v and β₂ for m",
         "β₁ (0.9) averages the gradients m and β₂ (0.999) their squares v.",
         model=rule_model(_with(adam_step, swap=True))),
-) + family_misconceptions(ADAM, "adam", rounded=True)
+) + family_misconceptions(ADAM, "adam")
 
 
 PICTURES = "autograder.course.optimizer_plots"  # where the lesson's pictures are drawn

@@ -438,11 +438,13 @@ def steps_model(step: Step):
     return Steps(run_for)
 
 
-def family_misconceptions(opt: Optimiser, prefix: str, rounded: bool = False) -> tuple:
+def family_misconceptions(opt: Optimiser, prefix: str, rounded: bool = True) -> tuple:
     """The families every optimiser's iterates can fall into: a loop that
     runs k steps too many or too few and (``rounded``) iterates rounded
     before they are returned, named ``<prefix>-steps-off`` and
-    ``<prefix>-rounded``."""
+    ``<prefix>-rounded``.  (A loop that stops on a tolerance is not among
+    them: the cases' runs do not shrink their steps below any usual
+    tolerance under every seed, so such a loop would pass under some.)"""
     from autograder.engine.spec import Misconception
     out = [Misconception(
         f"{prefix}-steps-off", "a loop that runs a different number of steps",

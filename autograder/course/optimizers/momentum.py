@@ -138,7 +138,7 @@ MOMENTUM_MISCONCEPTIONS = (
         "x -= u changes the array you already put in the list: every entry is then the same "
         "array. Append a copy (x.copy()) or write x = x - u, which makes a new array.",
         model=aliased),
-) + family_misconceptions(MOMENTUM, "momentum", rounded=True)
+) + family_misconceptions(MOMENTUM, "momentum")
 
 NESTEROV_MISCONCEPTIONS = (
     Misconception(
