@@ -16,10 +16,10 @@ from nbclient import NotebookClient
 from autograder.channels.classroom import MANIFEST, ClassroomError, make_course, split_solution
 from autograder.course import EXERCISES
 from autograder.intake.cells import Cell, assemble_cells
-from autograder.channels.notebook import PUBLIC_SEED, exercise_of
+from autograder.channels.notebook import HINT_MIME, PUBLIC_SEED, exercise_of
 from autograder.course import plots
 
-from conftest import CORPUS, ROOT, SOLUTIONS
+from conftest import CORPUS, OPTIMIZERS as OPTIMIZER_SOLUTIONS, ROOT, SOLUTIONS
 
 
 def assemble(cells: list[str]) -> str:
@@ -107,6 +107,24 @@ def test_given_code_is_locked_and_the_grader_is_imported_first(course):
     given = next(c for c in notebook.cells
                  if c.metadata.get("nbgrader", {}).get("grade_id") == "given-neuron")
     assert given.metadata["nbgrader"]["locked"] and "X = [0.5, 2.5]" in given.source
+
+
+def test_solutions_are_off_unless_the_instructor_shows_them(course, tmp_path):
+    """A graded course shows no solutions by default; --show-solutions
+    switches them on for the whole course and a refresh keeps the setting."""
+    setup = next(c for c in read(course, "neuron").cells if c.cell_type == "code")
+    assert "set_course(solutions=False)" in setup.source
+    assert json.loads((course / MANIFEST).read_text())["show_solutions"] is False
+    folder = tmp_path / "shown"
+    make_course(folder, solutions=SOLUTIONS, show_solutions=True)
+    make_course(folder, solutions=OPTIMIZER_SOLUTIONS, assignment="optimizers")   # kept
+    for assignment, module in (("calculus", "neuron"), ("optimizers", "adaptive")):
+        notebook = nbformat.read(folder / "source" / assignment / f"{module}.ipynb",
+                                 as_version=4)
+        setup = next(c for c in notebook.cells if c.cell_type == "code")
+        assert "set_course(solutions=True)" in setup.source, assignment
+    # The setting never reaches the graded module: it needs the notebook.
+    assert "set_course" not in assemble([setup.source, "x = 1"])
 
 
 def test_a_refresh_rewrites_only_what_nobody_changed(course, tmp_path):
@@ -431,7 +449,7 @@ def test_check_hint_and_require_in_a_kernel(tmp_path):
                              "gradient_descent")
     reference_gd = function_source(SOLUTIONS / "gradient_descent.py", "gradient_descent")
     cells = [
-        "from autograder.channels.notebook import check, hint, require",
+        "from autograder.channels.notebook import check, hint, require, solution",
         ascent,
         'check("gradient_descent")',
         'hint("gradient_descent")',
@@ -444,25 +462,52 @@ def test_check_hint_and_require_in_a_kernel(tmp_path):
         "def quadratic_grad(x):\n    # YOUR CODE HERE\n    raise NotImplementedError()",
         'check("quadratic_grad")',
         'hint("nesterov_descent")',                   # assignment 2's, in the same kernel
+        'hint("gradient_descent")',                   # 13: the next level
+        'hint("gradient_descent"); hint("gradient_descent")',   # 14: the last, then again
+        'solution("sigmoid")',                        # 15
+        "from autograder.channels.notebook import set_course\nset_course(solutions=False)",
+        'solution("sigmoid")',                        # 17: switched off
     ]
     nb = run_notebook(cells, tmp_path)
     wrong, hinted, required = (outputs(nb.cells[i]) for i in (2, 3, 4))
     assert "gradient_descent: 0/12 points" in wrong and "[wrong]" in wrong
     assert "step against it" in wrong                      # the misconception's hint
     assert "about your last check: The gradient points uphill" in hinted
-    assert "hint for gradient_descent: Keep a list" in hinted
+    assert "hint 1 of 3 for gradient_descent: Gradient descent repeats one small move" in hinted
+    assert 'hint("gradient_descent") again says more' in hinted
     assert "<error>gradient_descent returns the iterates: 0/12" in required
     assert "step against it" in required
     assert "Traceback" not in required and "notebook.py" not in required
     assert any("image/png" in o.get("data", {}) for o in nb.cells[4].outputs)
-    assert "hint for quadratic_grad: By the chain rule" in outputs(nb.cells[5])
+    assert "hint 1 of 2 for quadratic_grad: (x − 4)² is the square" in outputs(nb.cells[5])
     assert "gradient_descent: 12/12 points" in outputs(nb.cells[7])
     assert outputs(nb.cells[8]) == ("<stdout>passed: gradient_descent returns the iterates "
                                     "(12 points, with other inputs too)\n")
     assert "not attempted" in outputs(nb.cells[9]) and "df is missing" not in outputs(nb.cells[9])
     # The line of the stub is given in the cell it came from (In [11] is cells[10]).
     assert "raises NotImplementedError (line 3 of cell In [11])" in outputs(nb.cells[11])
-    assert "hint for nesterov_descent: The loop of momentum_descent" in outputs(nb.cells[12])
+    assert "hint 1 of 3 for nesterov_descent: Nesterov looks before it leaps" \
+        in outputs(nb.cells[12])
+    # Each call says more, up to the last level, which then stays; every one
+    # leaves its record in the notebook, as does the solution shown.
+    assert "hint 2 of 3 for gradient_descent: One step: the new x" in outputs(nb.cells[13])
+    last = outputs(nb.cells[14])
+    assert last.count("hint 3 of 3 for gradient_descent: The answer is the whole path") == 2
+    assert 'solution("gradient_descent") shows the reference' in last
+    records = [[o.data[HINT_MIME] for o in c.outputs if HINT_MIME in o.get("data", {})]
+               for c in nb.cells]
+    assert records[3] == [{"function": "gradient_descent", "level": 1}]
+    assert records[5] == [{"function": "quadratic_grad", "level": 1}]
+    assert records[13] == [{"function": "gradient_descent", "level": 2}]
+    assert records[14] == [{"function": "gradient_descent", "level": 3}] * 2
+    assert records[15] == [{"function": "sigmoid", "solution": True}]
+    assert all(o.output_type == "display_data" for c in nb.cells for o in c.outputs
+               if HINT_MIME in o.get("data", {}))
+    shown = outputs(nb.cells[15])
+    assert "def sigmoid(z):" in shown and "np.exp(-z)" in shown and "BEGIN SOLUTION" not in shown
+    assert outputs(nb.cells[17]) == ("<stdout>solution('sigmoid'): this course does not show "
+                                     "solutions; hint('sigmoid') gives hints\n")
+    assert records[17] == []
     assert not any(o.output_type == "stream" and o.name == "stderr"
                    for c in nb.cells for o in c.outputs)
 

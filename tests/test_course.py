@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ast
 import importlib
+import re
 
 import pytest
 
@@ -34,8 +35,16 @@ def gaps(assignment: str, exercise: Exercise) -> list[str]:
         if not lesson.intro.strip():
             found.append(f"{where}: its lesson has no intro")
         for function in exercise.functions:
-            if not lesson.hints.get(function, "").strip():
+            levels = lesson.hints.get(function, ())
+            if isinstance(levels, str) or not all(isinstance(h, str) and h.strip()
+                                                  for h in levels):
+                found.append(f"{where}: the hints for {function} are not a sequence of "
+                             "texts, one per level")
+            elif not levels:
                 found.append(f"{where}: no hint for {function} in its lesson's hints")
+            elif len(levels) < 2:
+                found.append(f"{where}: {function} has {len(levels)} hint level; give at "
+                             "least two (a nudge first, then more)")
         for table in ("before", "hints", "pictures", "on_failure"):
             for function in set(getattr(lesson, table)) - set(exercise.functions):
                 found.append(f"{where}: lesson.{table} names {function!r}, which no check "
@@ -82,6 +91,15 @@ def test_a_missing_lesson_or_hint_is_named():
                                 if f != exercise.functions[0]}))
     assert gaps(name, one_short) == [f"{name}/{exercise.module}: no hint for "
                                      f"{exercise.functions[0]} in its lesson's hints"]
+    first = exercise.functions[0]
+    one_level = dataclasses.replace(exercise, lesson=dataclasses.replace(
+        exercise.lesson, hints={**exercise.lesson.hints,
+                                first: exercise.lesson.hints[first][:1]}))
+    assert gaps(name, one_level) == [f"{name}/{exercise.module}: {first} has 1 hint level; "
+                                     "give at least two (a nudge first, then more)"]
+    a_string = dataclasses.replace(exercise, lesson=dataclasses.replace(
+        exercise.lesson, hints={**exercise.lesson.hints, first: "one text"}))
+    assert "not a sequence of texts" in gaps(name, a_string)[0]
     elsewhere = dataclasses.replace(exercise, module="nowhere")
     assert any("no reference solution" in g for g in gaps(name, elsewhere))
     assert any("no stub" in g for g in gaps(name, elsewhere))
@@ -115,3 +133,85 @@ def test_the_engine_is_told_what_to_grade():
                                                                  "momentum": None}
     with pytest.raises(ValueError, match="no exercise 'neuron' .one of momentum, minibatch"):
         parse_only(["neuron"], optimizers)
+
+
+# ------------------------------------------------------------------ hints
+
+# What reads as code rather than as a sentence: a Python call of a named
+# function (``np.exp(``, ``sigmoid(``, ``range(``; one-letter names such as
+# the f(x) and σ(z) of mathematics are prose), a return, a module's
+# attribute, Python's operators and keywords of a loop.
+CODE = re.compile(r"\b[A-Za-z_][A-Za-z_0-9]+\(|\breturn\b|\b(np|math|numpy)\.|\*\*|"
+                  r"\blambda\b|[+\-*/]=|==|\bfor \w+ in\b|\bdef\b|\[:|:\]")
+
+
+def squeezed(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def reference_code(assignment: str, function: str) -> set[str]:
+    """Every statement, and every expression of some size, in the body of
+    ``function`` of the assignment's reference solution, without spaces."""
+    path = ROOT / "solutions" / assignment
+    for file in path.glob("*.py"):
+        source = file.read_text(encoding="utf-8")
+        for node in ast.parse(source).body:
+            if isinstance(node, ast.FunctionDef) and node.name == function:
+                pieces = set()
+                for inner in ast.walk(node):
+                    if inner is node or isinstance(inner, (ast.Name, ast.Constant, ast.arg,
+                                                           ast.arguments, ast.Load, ast.Store)):
+                        continue
+                    if isinstance(inner, (ast.expr, ast.stmt)) and inner is not node.body[0]:
+                        text = squeezed(ast.get_source_segment(source, inner) or "")
+                        if len(text) >= 5:
+                            pieces.add(text)
+                return pieces
+    raise LookupError(f"{function} not in {path}")
+
+
+HINTS = [(a, e.module, f, h) for a, e in EXERCISES for f, h in e.lesson.hints.items()]
+
+
+@pytest.mark.parametrize("assignment, module, function, levels", HINTS,
+                         ids=[f"{a}-{f}" for a, _, f, _ in HINTS])
+def test_no_hint_level_gives_the_reference_code(assignment, module, function, levels):
+    """Every level of every hint is prose: none holds a line or an
+    expression of the reference's body, and none reads as Python."""
+    code = reference_code(assignment, function)
+    assert code, f"found no code in the reference's {function}"
+    for level, text in enumerate(levels, 1):
+        assert not CODE.search(text), (f"{function}, hint level {level} reads as code: "
+                                       f"{CODE.search(text).group()!r} in {text!r}")
+        given = [piece for piece in code if piece in squeezed(text)]
+        assert not given, f"{function}, hint level {level} holds the reference's {given}"
+
+
+def test_the_code_detector_catches_answers():
+    """The check above would catch today's answers (before hints were
+    graduated) and passes prose."""
+    for answer in ("Return sigmoid(w * x + b).", "1 / (1 + np.exp(-z)) works for arrays",
+                   "A dict comprehension: {rate: update_weights(weights, gradients, rate) "
+                   "for rate in learning_rates}.", "x ** 2", "dw += delta"):
+        assert CODE.search(answer), answer
+    assert "1.0/(1.0+np.exp(-z))" in reference_code("calculus", "sigmoid")
+    assert "sigmoid(w*x+b)" in reference_code("calculus", "predict")
+    assert not CODE.search("σ(z) is one over one plus e to the power minus z; f(x) = 3x³.")
+
+
+def test_a_function_not_attempted_gets_its_nudge_once(grade):
+    """The stubs' feedback carries each function's first hint level (the
+    idea, no code) on its first check, and never a later level."""
+    from autograder.course import CALCULUS
+    from autograder.channels.report import details
+    from conftest import EXERCISES as STUBS
+    result = grade(STUBS)
+    text = details(result)
+    for exercise in CALCULUS.exercises:
+        checks = result.exercise(exercise.module).checks
+        for function in exercise.functions:
+            levels = exercise.lesson.hints[function]
+            hints = [c.verdict.feedback.hint for c in checks if c.function == function]
+            assert hints[0] == levels[0] and not any(hints[1:]), function
+            assert text.count(levels[0]) == 1
+            assert not any(level in text for level in levels[1:]), function

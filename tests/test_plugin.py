@@ -1,6 +1,8 @@
 """The pytest plugin, driven end to end: one item per check, the feedback
 without the grader's traceback, and the score table at the end."""
 
+import re
+
 import pytest
 
 from conftest import EXERCISES, SOLUTIONS
@@ -67,3 +69,73 @@ def test_a_bad_limit_names_the_flag_that_was_typed(pytester):
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["*--grader-timeout: *"])
     assert "--timeout:" not in result.stderr.str()
+
+
+# ------------------------------------------------- pytest where the student is
+
+def _bare_pytest(folder, *args, timeout=300):
+    import subprocess
+    import sys
+    return subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *args],
+                          cwd=folder, capture_output=True, text=True, timeout=timeout)
+
+
+def test_bare_pytest_in_a_folder_of_modules_grades_them(tmp_path):
+    """A student who copied the exercises folder runs plain `pytest` in it:
+    it grades the folder (not "no tests ran"), and --seed means what it
+    means for `grade`."""
+    import shutil
+    folder = tmp_path / "mine"
+    shutil.copytree(EXERCISES, folder)
+    shutil.copyfile(SOLUTIONS / "derivatives.py", folder / "derivatives.py")
+    run = _bare_pytest(folder, "--seed", "5")
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert "3 passed" in run.stdout and "13 failed" in run.stdout
+    assert "[not attempted] neuron.sigmoid" in run.stdout
+    assert "seed 5; regrade with --seed 5" in run.stdout
+    assert re.search(r"^derivatives +25/25 +all checks passed$", run.stdout, re.M)
+    # --grader-seed is the same option.
+    again = _bare_pytest(folder, "--grader-seed", "5")
+    assert "seed 5; regrade with --seed 5" in again.stdout
+
+
+def test_a_folder_with_its_own_tests_is_left_to_them(tmp_path):
+    """Modules beside the user's own test files: pytest runs those tests,
+    and the grader stays out."""
+    import shutil
+    folder = tmp_path / "project"
+    shutil.copytree(SOLUTIONS, folder)
+    (folder / "test_mine.py").write_text("from derivatives import df\n\n"
+                                         "def test_df():\n    assert df(2) == 29\n")
+    run = _bare_pytest(folder)
+    assert run.returncode == 0, run.stdout
+    assert "1 passed" in run.stdout and "grading:" not in run.stdout
+
+
+def test_no_tests_in_a_folder_of_modules_says_what_to_run(tmp_path):
+    """`pytest derivatives.py` collects nothing: one line says how to
+    grade the folder."""
+    import shutil
+    folder = tmp_path / "mine"
+    shutil.copytree(EXERCISES, folder)
+    run = _bare_pytest(folder, "derivatives.py")
+    assert run.returncode == pytest.ExitCode.NO_TESTS_COLLECTED
+    assert (". holds the calculus modules: grade them with `pytest --submission .` "
+            "(or `python -m autograder grade .`)") in run.stdout
+
+
+def test_another_plugins_seed_flag_is_left_to_it(pytester):
+    """Where another plugin has --seed, the grader's stays --grader-seed,
+    and both work."""
+    pytester.makepyfile(seedplugin='''
+def pytest_addoption(parser):
+    parser.addoption("--seed", dest="other_seed")
+
+def pytest_report_header(config):
+    return [f"other seed: {config.getoption('other_seed')}"]
+''')
+    result = pytester.runpytest_subprocess("-p", "seedplugin", "--submission", str(SOLUTIONS),
+                                           "--seed", "9", "--grader-seed", "3",
+                                           "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=16)
+    result.stdout.fnmatch_lines(["other seed: 9", "*seed 3; regrade with --grader-seed 3*"])

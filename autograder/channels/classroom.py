@@ -40,7 +40,9 @@ HOW_TO = """\
 to bottom. Replace each `raise NotImplementedError()` with your code. After
 each function a grey *test cell* runs the grader's checks on it and tells
 you what is right or wrong; you can also call `check("<function>")` in any
-cell, and `hint("<function>")` when you are stuck. The grader also tries
+cell, and `hint("<function>")` when you are stuck (the idea first; ask
+again for more). Each hint you ask for is noted in the notebook you hand
+in. The grader also tries
 inputs you have not seen, so write the general rule, not the worked
 example."""
 
@@ -133,24 +135,36 @@ def test_cell_source(check_name: str, function: str, points: float, seed: int) -
             "### END HIDDEN TESTS")
 
 
-def build_notebook(exercise: Exercise, pieces: list[Piece], seed: int, origin: Path):
+def setup_source(drawn: dict[str, set[str]], show_solutions: bool) -> str:
+    """The notebook's first code cell: the grader's commands, the course's
+    setting for ``solution()``, and the picture functions."""
+    imports = ["from autograder.channels.notebook import check, hint, require, set_course, "
+               "solution"]
+    imports += [f"from {module} import {', '.join(sorted(names))}"
+                for module, names in sorted(drawn.items())]
+    setting = (f"set_course(solutions={show_solutions})   # the course's setting: "
+               + ("solution() shows the reference" if show_solutions
+                  else "solution() shows nothing"))
+    return ("# Run this cell first: it loads the grader (check, hint, require, solution).\n"
+            + "\n".join(imports) + "\n" + setting)
+
+
+def build_notebook(exercise: Exercise, pieces: list[Piece], seed: int, origin: Path, *,
+                   show_solutions: bool = False):
     """The exercise's notebook from the ``pieces`` of its reference
-    solution (read from ``origin``, named in errors)."""
+    solution (read from ``origin``, named in errors); ``show_solutions``:
+    whether ``solution()`` shows the reference in it."""
     import nbformat.v4 as v4
     lesson = exercise.lesson
     if lesson is None:
         raise ClassroomError(f"exercise {exercise.module} has no lesson; give its Exercise "
                              "a Lesson in its course module")
     cells = [v4.new_markdown_cell(f"{lesson.intro}\n\n{HOW_TO}")]
-    imports = ["from autograder.channels.notebook import check, hint, require"]
     drawn: dict[str, set[str]] = {}
     for picture in lesson.pictures.values():
         drawn.setdefault(picture.module, set()).add(picture.draw)
-    imports += [f"from {module} import {', '.join(sorted(names))}"
-                for module, names in sorted(drawn.items())]
-    cells.append(v4.new_code_cell(
-        "# Run this cell first: it loads the grader (check, hint, require).\n"
-        + "\n".join(imports), metadata=_meta(f"setup-{exercise.module}", locked=True)))
+    cells.append(v4.new_code_cell(setup_source(drawn, show_solutions),
+                                  metadata=_meta(f"setup-{exercise.module}", locked=True)))
     given = [p.code for p in pieces if p.graded_function is None]
     if given:
         cells.append(v4.new_markdown_cell("Given code (read-only): run it, do not change it."))
@@ -241,11 +255,14 @@ def _place(course: Path, relative: str, text: str, manifest: dict, force: bool) 
 
 
 def make_course(course: Path, *, solutions: Path, assignment: str = "calculus",
-                seed: int | None = None, force: bool = False) -> tuple[int, list[Written]]:
+                seed: int | None = None, force: bool = False,
+                show_solutions: bool | None = None) -> tuple[int, list[Written]]:
     """Create or refresh the course's notebooks of ``assignment`` (one of
     the course's, by name) from its reference ``solutions``; returns the
     secret seed and what was done per file.  Every assignment of a course
-    shares its seed."""
+    shares its seed, and its setting ``show_solutions`` (whether the
+    notebooks' ``solution()`` shows the reference; None: kept from the last
+    run, off the first time)."""
     import nbformat
     course = Path(course)
     try:
@@ -264,6 +281,9 @@ def make_course(course: Path, *, solutions: Path, assignment: str = "calculus",
         if not isinstance(seed, int):
             seed = secrets.randbelow(2**31)
     manifest["seed"] = seed
+    if show_solutions is None:
+        show_solutions = manifest.get("show_solutions") is True
+    manifest["show_solutions"] = bool(show_solutions)
     manifest["assignments"] = sorted({*manifest.get("assignments", ()), assignment})
     manifest.pop("assignment", None)     # written by earlier versions
     # Everything is made before anything is written: a solution that does
@@ -275,7 +295,8 @@ def make_course(course: Path, *, solutions: Path, assignment: str = "calculus",
             source = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise ClassroomError(f"{path}: cannot read it ({exc})") from None
-        notebook = build_notebook(exercise, split_solution(source, path), seed, path)
+        notebook = build_notebook(exercise, split_solution(source, path), seed, path,
+                                  show_solutions=show_solutions)
         files[f"source/{assignment}/{exercise.module}.ipynb"] = nbformat.writes(notebook) + "\n"
     course.mkdir(parents=True, exist_ok=True)
     done = []

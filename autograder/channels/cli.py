@@ -4,10 +4,12 @@
     python -m autograder grade-class ROOT --out OUT [--assignment NAME] [--seed N] ...
     python -m autograder gradescope OUT.zip [--assignment NAME] [--seed N] ...
     python -m autograder github-classroom DIR --package-spec SPEC [--assignment NAME] ...
+    python -m autograder watch DIR [--assignment NAME] [--seed N] ...
     python -m autograder make-stubs [--check]
     python -m autograder classroom COURSE_DIR [--assignment NAME] [--seed N] [--force]
 
-Exit status: 0 when grading completed (whatever the score), 2 for bad input.
+Exit status: 0 when grading completed (whatever the score), 2 for bad input;
+``watch`` ends with Ctrl-C (or SIGTERM) and exits 0.
 """
 
 from __future__ import annotations
@@ -77,6 +79,18 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--strict", action="store_true",
                        help="exit 1 unless every graded check passed (for CI steps that "
                        "score all or nothing, such as GitHub Classroom's)")
+    watching = sub.add_parser(
+        "watch", help="grade a folder, then regrade each exercise when its file is saved",
+        description="Grade a folder of modules, then keep the grader warm and regrade "
+        "an exercise each time its file changes, printing what `grade` prints for it. "
+        "Ctrl-C stops it (exit status 0).")
+    watching.add_argument("folder", type=Path, help="the folder holding the modules you edit")
+    watching.add_argument("--assignment", default=None, metavar="NAME", help=Later(
+        lambda: "the assignment, one of " + ", ".join(assignment_names())
+                + " (default: the one whose modules the folder holds)"))
+    for key in ("seed", "timeout", "memory", "output"):
+        watching.add_argument(f"--{key}", help=HELP[key] + (
+            " (one for the whole session)" if key == "seed" else ""))
     klass = sub.add_parser("grade-class", help="grade one folder per student under ROOT")
     klass.add_argument("root", type=Path, help="folder holding one folder per student (each "
                        "as grade takes it: the modules, one folder down, or a .zip)")
@@ -104,6 +118,10 @@ def build_parser() -> argparse.ArgumentParser:
                       "solutions/NAME, NAME the assignment)")
     room.add_argument("--force", action="store_true",
                       help="also replace generated files you have edited since")
+    room.add_argument("--show-solutions", action=argparse.BooleanOptionalAction, default=None,
+                      help="whether solution(\"<function>\") in the notebooks shows the "
+                      "reference solution (default: kept from the last run; off the first "
+                      "time, as the notebooks are graded); hints are always on")
     scope = sub.add_parser(
         "gradescope", help="build a Gradescope autograder zip",
         description="Build a zip to upload as a Gradescope autograder: it installs this "
@@ -159,6 +177,8 @@ def main(argv: list[str] | None = None) -> int:
         return build_gradescope(args)
     if args.command == "github-classroom":
         return github_classroom(args)
+    if args.command == "watch":
+        return watch(args)
     return grade(args)
 
 
@@ -233,6 +253,19 @@ def github_classroom(args: argparse.Namespace) -> int:
           f"{baked.describe()}")
     print(f"seed {baked.seed}: regenerate with --seed {baked.seed} to keep the same checks")
     return 0
+
+
+def watch(args: argparse.Namespace) -> int:
+    from autograder.channels.watch import watch as run
+    from autograder.engine.runner import new_seed
+    try:
+        settings = resolve({k: getattr(args, k) for k in ("seed", "timeout", "memory", "output")})
+        chosen = chosen_assignment(args.assignment)
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    seed = new_seed() if settings.seed is None else settings.seed
+    return run(args.folder, assignment=chosen, seed=seed, limits=settings.limits)
 
 
 def grade(args: argparse.Namespace) -> int:
@@ -329,11 +362,12 @@ def classroom(args: argparse.Namespace) -> int:
         print("error: the classroom needs nbgrader: pip install 'calculus-autograder[classroom]' "
               "(or pip install -e '.[classroom]' in the repository)", file=sys.stderr)
         return 2
-    from autograder.channels.classroom import ClassroomError, make_course
+    from autograder.channels.classroom import MANIFEST, ClassroomError, make_course
     try:
         solutions = args.solutions or Path("solutions") / args.assignment
         seed, done = make_course(args.course, solutions=solutions,
-                                 assignment=args.assignment, seed=args.seed, force=args.force)
+                                 assignment=args.assignment, seed=args.seed, force=args.force,
+                                 show_solutions=args.show_solutions)
     except (ClassroomError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -342,6 +376,11 @@ def classroom(args: argparse.Namespace) -> int:
         print(f"{item.action:>9}  {item.path}{note}")
     print(f"hidden tests use the course's secret seed {seed} "
           f"(kept in {args.course / '.autograder-classroom.json'})")
+    import json
+    shown = json.loads((args.course / MANIFEST).read_text(encoding="utf-8")).get(
+        "show_solutions")
+    print("solution() in the notebooks: " + ("shows the reference (--no-show-solutions "
+          "switches it off)" if shown else "off (--show-solutions switches it on)"))
     return 0
 
 

@@ -15,8 +15,12 @@ determined student controls that kernel.  The trusted grade is
 any kernel.
 
 - ``check("df")`` shows the feedback on every check of ``df``;
-- ``hint("df")`` shows a hint, and the hint of a recognised misconception
-  once a check has failed;
+- ``hint("df")`` shows a hint: a nudge the first time, more on each next
+  call (the lesson's levels, in order; never the answer), and the hint of
+  a recognised misconception once a check has failed;
+- ``solution("df")`` shows the reference solution of ``df``, unless the
+  course has switched solutions off (``python -m autograder classroom``
+  does, unless given ``--show-solutions``);
 - ``require("<check name>", seed=...)`` is what nbgrader's test cells call:
   silent success, or an ``AssertionError`` carrying the feedback, so the
   cell scores its points or zero.  Nothing is written to stderr (nbgrader
@@ -25,6 +29,14 @@ any kernel.
 The visible checks use a fixed public seed, so a student sees the same
 inputs every time; the hidden tests of the classroom use the course's
 secret seed.
+
+Every hint and solution shown is recorded in the notebook the student
+hands in: it is a ``display_data`` output whose data holds, beside the
+text, ``application/vnd.autograder.hint+json``: ``{"function": "df",
+"level": 2}`` for a hint, ``{"function": "df", "solution": true}`` for a
+solution (the class report counts them).  Which level comes next is
+counted per kernel: a restarted kernel starts again at the nudge (the
+kernel cannot see the outputs its notebook has recorded).
 """
 
 from __future__ import annotations
@@ -51,9 +63,12 @@ from autograder.channels.feedback import render_check
 from autograder.engine.outcomes import CheckResult, Outcome
 from autograder.engine.spec import Check, Exercise
 
-__all__ = ["check", "hint", "require", "CheckFailed", "PUBLIC_SEED"]
+__all__ = ["check", "hint", "require", "solution", "set_course", "CheckFailed",
+           "PUBLIC_SEED", "HINT_MIME"]
 
 PUBLIC_SEED = 20240101
+# The media type of the record each hint and solution leaves in the notebook.
+HINT_MIME = "application/vnd.autograder.hint+json"
 
 
 class CheckFailed(AssertionError):
@@ -92,6 +107,8 @@ class Session:
         self.cells: list[Cell] = []
         self.results: dict[tuple[str, str, int], tuple[CheckResult, ...]] = {}
         self.last: dict[str, tuple[CheckResult, ...]] = {}   # function -> latest checks
+        self.hints_given: dict[str, int] = {}   # function -> the last hint level shown
+        self.solutions = True                   # the course may switch them off (set_course)
         # Limits from the environment the instructor started Jupyter or
         # nbgrader in (AUTOGRADER_TIMEOUT, ...), read before any student
         # cell runs; never from a pyproject.toml a submission could bring.
@@ -277,17 +294,95 @@ class Report:
 
 @dataclass
 class Hint:
+    """One hint as shown: its level of the function's levels, and the hints
+    of the mistakes the last check recognised."""
     question: str
+    function: str
+    level: int
+    levels: int
     general: str
     recognised: tuple[str, ...]
+    solutions: bool = True
 
     def text(self) -> str:
-        lines = [f"hint for {self.question}: {self.general}"]
+        lines = [f"hint {self.level} of {self.levels} for {self.question}: {self.general}"]
         lines += [f"about your last check: {h}" for h in self.recognised]
+        if self.level < self.levels:
+            lines.append(f'(hint("{self.question}") again says more)')
+        elif self.solutions:
+            lines.append(f'(that is the last hint; solution("{self.question}") shows the '
+                         "reference, and your notebook records that you asked)")
+        else:
+            lines.append("(that is the last hint)")
         return "\n".join(lines)
+
+    def record(self) -> dict:
+        return {"function": self.function, "level": self.level}
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
+        return {"text/plain": self.text(), HINT_MIME: self.record()}
 
     def __repr__(self) -> str:
         return self.text()
+
+
+@dataclass
+class Solution:
+    """The reference solution of one function, as shown."""
+    function: str
+    code: str
+
+    def text(self) -> str:
+        return f"the reference solution of {self.function}:\n\n{self.code}"
+
+    def record(self) -> dict:
+        return {"function": self.function, "solution": True}
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
+        return {"text/plain": self.text(),
+                "text/markdown": f"The reference solution of `{self.function}`:\n\n"
+                                 f"```python\n{self.code}\n```",
+                HINT_MIME: self.record()}
+
+    def __repr__(self) -> str:
+        return self.text()
+
+
+def _show(shown) -> None:
+    """Display ``shown`` as a display_data output of the running cell (what
+    the notebook keeps); as text where IPython's display is not there."""
+    try:
+        from IPython.display import display
+    except ImportError:
+        print(shown.text() if hasattr(shown, "text") else shown)
+        return
+    display(shown)
+
+
+MARKER = re.compile(r"\s*###\s+(BEGIN|END)\s+SOLUTION\s*$")   # nbgrader's, left out
+
+
+def reference_source(exercise: Exercise, function: str) -> str | None:
+    """``function`` as the course's reference solution writes it (without
+    nbgrader's markers), or None where the reference is not installed (it
+    lives in the repository's ``solutions/<assignment>/``, beside the
+    package)."""
+    assignment = next((a for a in ASSIGNMENTS.values() if exercise in a.exercises), None)
+    if assignment is None:
+        return None
+    path = (Path(__file__).resolve().parents[2] / "solutions" / assignment.name
+            / f"{exercise.module}.py")
+    try:
+        source = path.read_text(encoding="utf-8")
+        tree = ast.parse(source)
+    except (OSError, UnicodeDecodeError, SyntaxError):
+        return None
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef) and node.name == function:
+            code = ast.get_source_segment(source, node) or ""
+            kept = [line for line in code.splitlines() if not MARKER.match(line)]
+            return "\n".join(kept)
+    return None
 
 
 def _picture_for(exercise: Exercise, function: str, checks: tuple[CheckResult, ...]):
@@ -336,19 +431,51 @@ def check(question: str, *, seed: int = PUBLIC_SEED) -> Report:
     return report
 
 
-def hint(question: str) -> Hint:
-    """A hint for ``question``; after a failed check, also the hint for the
-    mistake the grader recognised in your code."""
+def hint(question: str) -> None:
+    """Show a hint for ``question``: the idea first, and on each next call
+    the next level of the lesson's hints (the last one again once all were
+    shown); after a failed check, also the hint for the mistake the grader
+    recognised in your code.  Recorded in the notebook (see the module's
+    docstring); levels are counted per kernel."""
     exercise, checks = exercise_of(question)
     function = checks[0].function
-    hints = exercise.lesson.hints if exercise.lesson else {}   # tests hold every one there
-    general = hints.get(function, "Reread the text above the function.")
+    levels = tuple(exercise.lesson.hints.get(function, ())) if exercise.lesson else ()
+    levels = levels or ("Reread the text above the function.",)   # tests hold every one there
+    current = session()
+    level = min(current.hints_given.get(function, 0) + 1, len(levels))
+    current.hints_given[function] = level
     recognised = []
-    for result in session().last.get(function, ()):
+    for result in current.last.get(function, ()):
         h = result.verdict.feedback.hint
         if result.outcome is not Outcome.PASSED and h and h not in recognised:
             recognised.append(h)
-    return Hint(question, general, tuple(recognised))
+    _show(Hint(question, function, level, len(levels), levels[level - 1], tuple(recognised),
+               current.solutions))
+
+
+def solution(question: str) -> None:
+    """Show the reference solution of ``question`` (a function's name),
+    unless the course has switched solutions off.  Recorded in the notebook
+    (see the module's docstring)."""
+    exercise, checks = exercise_of(question)
+    function = checks[0].function
+    current = session()
+    if not current.solutions:
+        print(f"solution({question!r}): this course does not show solutions; "
+              f"hint({question!r}) gives hints")
+        return
+    code = reference_source(exercise, function)
+    if code is None:
+        print(f"solution({question!r}): the reference solutions are not installed with "
+              "this grader")
+        return
+    _show(Solution(function, code))
+
+
+def set_course(*, solutions: bool) -> None:
+    """The course's settings for this kernel; the setup cell of a classroom
+    notebook calls it (``solutions=False``: ``solution()`` shows nothing)."""
+    session().solutions = bool(solutions)
 
 
 def require(name: str, *, seed: int = PUBLIC_SEED) -> None:

@@ -10,8 +10,16 @@ Each check is one test item; the whole submission is graded once, in the
 sandbox, when the first item runs.  Failures show the check's feedback, not
 the grader's traceback, and the run ends with the score table.
 
-The plugin does nothing unless a submission folder is named, so the
-project's own tests (``pytest tests``) are unaffected.
+A bare ``pytest`` (no paths, no ``testpaths``) in a folder that holds an
+assignment's modules and no test files grades that folder: where the
+student is.  Otherwise the plugin does nothing unless a submission folder
+is named, so the project's own tests (``pytest tests``) are unaffected;
+a run that collects no tests in a folder of modules says in one line what
+to run.
+
+``--seed N`` means what it means for ``python -m autograder grade``; it is
+an alias of ``--grader-seed`` (kept), added only where no other plugin
+has taken ``--seed``.
 """
 
 from __future__ import annotations
@@ -84,6 +92,13 @@ class GradingState:
 STATE = pytest.StashKey[GradingState]()
 
 
+def _taken(parser: pytest.Parser, name: str) -> bool:
+    """Whether another plugin has already added the option ``name``."""
+    groups = [*getattr(parser, "_groups", ()), getattr(parser, "_anonymous", None)]
+    return any(name in option.names() for group in groups if group is not None
+               for option in group.options)
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("autograder", "exercise grading")
     group.addoption("--submission", metavar="PATH", help=SUBMISSION_HELP)
@@ -94,12 +109,27 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         group.addoption(f"--grader-{key}", dest=f"grader_{key}", help=HELP[key])
 
 
+def pytest_load_initial_conftests(early_config: pytest.Config, parser: pytest.Parser,
+                                  args: list[str]) -> None:
+    """``--seed``, as ``grade`` spells it, once every plugin has added its
+    options (this runs after all of them are loaded, before conftest.py
+    files): only if no other plugin has taken it.  --grader-seed stays."""
+    if not _taken(parser, "--seed"):
+        parser.getgroup("autograder").addoption(
+            "--seed", dest="grader_seed",
+            help=HELP["seed"] + " (as for `python -m autograder grade`; the same as "
+            "--grader-seed)")
+
+
 def pytest_configure(config: pytest.Config) -> None:
     option = config.getoption("submission")
     ini = config.getini("submission")
-    if not option and not ini:
-        return
-    folder = Path(option) if option else config.rootpath / ini
+    if option or ini:
+        folder = Path(option) if option else config.rootpath / ini
+    else:
+        folder = modules_here(config)
+        if folder is None:
+            return
     try:
         settings = resolve({k: config.getoption(f"grader_{k}")
                             for k in ("seed", "timeout", "memory", "output")},
@@ -121,6 +151,58 @@ def pytest_configure(config: pytest.Config) -> None:
         config.args = [str(ANCHOR)]
     if option or config.args == [str(ANCHOR)]:
         state.take()    # a submission that cannot be graded: a usage error, now
+
+
+TEST_FILES = ("test_*.py", "*_test.py")
+SKIPPED = {".git", ".venv", "venv", "__pycache__", "node_modules", ".ipynb_checkpoints"}
+
+
+def has_test_files(folder: Path, limit: int = 5000) -> bool:
+    """Whether pytest would find test files of the user's own in ``folder``
+    (looked for in up to ``limit`` entries, skipping environments and
+    hidden folders; beyond it, assumed)."""
+    seen = 0
+    stack = [folder]
+    while stack:
+        try:
+            entries = list(stack.pop().iterdir())
+        except OSError:
+            continue
+        for entry in entries:
+            seen += 1
+            if seen > limit:
+                return True
+            if entry.is_dir() and not entry.is_symlink():
+                if entry.name not in SKIPPED and not entry.name.startswith("."):
+                    stack.append(entry)
+            elif any(entry.match(pattern) for pattern in TEST_FILES):
+                return True
+    return False
+
+
+def holds_modules(folder: Path) -> str | None:
+    """The name of an assignment some of whose modules (``.py`` or
+    ``.ipynb``) are in ``folder``, or None."""
+    if not any(folder.glob("*.py")) and not any(folder.glob("*.ipynb")):
+        return None      # no need to import the course (and numpy)
+    from autograder.course import ASSIGNMENTS
+    for name, assignment in ASSIGNMENTS.items():
+        if any((folder / f"{m}{suffix}").is_file() for m in assignment.modules
+               for suffix in (".py", ".ipynb")):
+            return name
+    return None
+
+
+def modules_here(config: pytest.Config) -> Path | None:
+    """The folder to grade when ``pytest`` is run bare (no paths, no
+    ``testpaths``) where the student is: the invocation folder, if it holds
+    an assignment's modules and no test files of its own."""
+    if config.args_source is not pytest.Config.ArgsSource.INVOCATION_DIR:
+        return None
+    here = config.invocation_params.dir
+    if holds_modules(here) is None or has_test_files(here):
+        return None
+    return here
 
 
 def chosen_assignment(config: pytest.Config) -> Assignment | None:
@@ -148,8 +230,15 @@ def pytest_report_header(config: pytest.Config) -> list[str] | None:
     if state is None or not any(Path(a).resolve() in (state.submission.resolve(), ANCHOR)
                                 for a in config.args):
         return None
+    flag = "--seed" if _seed_is_ours(config) else "--grader-seed"
     return [f"grading: {state.submission} (seed {state.settings.seed}; "
-            f"regrade with --grader-seed {state.settings.seed})"]
+            f"regrade with {flag} {state.settings.seed})"]
+
+
+def _seed_is_ours(config: pytest.Config) -> bool:
+    """Whether ``--seed`` is this plugin's alias of ``--grader-seed``."""
+    return any("--seed" in option.names()
+               for option in config._parser.getgroup("autograder").options)
 
 
 ANCHOR = Path(__file__).resolve().parent
@@ -224,8 +313,26 @@ class CheckItem(pytest.Item):
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config: pytest.Config) -> None:
     state = config.stash.get(STATE, None)
+    if state is None and exitstatus == pytest.ExitCode.NO_TESTS_COLLECTED:
+        _say_what_to_run(terminalreporter, config)
     if state is None or state.result is None:
         return
     from autograder.channels.report import score_table
     terminalreporter.section("score")
     terminalreporter.write_line(score_table(state.result))
+
+
+def _say_what_to_run(terminalreporter, config: pytest.Config) -> None:
+    """No tests ran, in a folder holding an assignment's modules: one line
+    saying how to grade them."""
+    folders = {config.invocation_params.dir}
+    folders |= {(p if p.is_dir() else p.parent) for p in
+                (config.invocation_params.dir / a.split("::")[0] for a in config.args)}
+    for folder in sorted(folders):
+        name = holds_modules(folder)
+        if name is not None:
+            shown = "." if folder == config.invocation_params.dir else str(folder)
+            terminalreporter.write_line(
+                f"{shown} holds the {name} modules: grade them with `pytest --submission "
+                f"{shown}` (or `python -m autograder grade {shown}`)")
+            return

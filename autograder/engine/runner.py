@@ -363,8 +363,27 @@ def judge_exercise(submission: Path, exercise: Exercise, case_lists, raw: RawRun
         checks.append(CheckResult(exercise.module, check.name, check.function, check.points,
                                   verdict))
     checks = blame_dependencies(checks, {c.name: c.depends_on for c in exercise.checks})
+    checks = with_nudges(checks, exercise)
     return ExerciseResult(exercise.module, str(path), tuple(checks), raw.elapsed, raw.output,
                           isolated=report.masked, gaps=report.gaps)
+
+
+def with_nudges(checks: list[CheckResult], exercise: Exercise) -> list[CheckResult]:
+    """A function not attempted yet gets its lesson's first hint (the
+    nudge: the idea, no code) as the hint of its first check, where nothing
+    else is said; the later levels are for the notebook's ``hint()``."""
+    hints = exercise.lesson.hints if exercise.lesson else {}
+    seen, out = set(), []
+    for result in checks:
+        levels = hints.get(result.function) or ()
+        feedback = result.verdict.feedback
+        if (result.outcome is Outcome.NOT_ATTEMPTED and levels and not feedback.hint
+                and result.function not in seen):
+            seen.add(result.function)
+            result = dataclasses.replace(result, verdict=dataclasses.replace(
+                result.verdict, feedback=dataclasses.replace(feedback, hint=levels[0])))
+        out.append(result)
+    return out
 
 
 def name_stubs(report: WorkerReport, path: Path) -> None:

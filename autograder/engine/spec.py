@@ -129,13 +129,16 @@ class Picture:
 @dataclass(frozen=True)
 class Lesson:
     """What an exercise teaches: the lesson that opens it (markdown), the
-    text before each function the student writes, a hint per graded
-    function (a nudge, never the answer: what a student is told on asking
-    before any check has run), the pictures shown after some functions, and
-    the picture shown beside the feedback when a check of a function fails
-    (the student's run against the reference).  Keys are function names."""
+    text before each function the student writes, the hints per graded
+    function, the pictures shown after some functions, and the picture
+    shown beside the feedback when a check of a function fails (the
+    student's run against the reference).  Keys are function names.
+
+    ``hints[function]`` is a sequence of levels, at least two: the first a
+    nudge (the idea, no code), each next one says more, none gives the
+    answer.  A student asking again and again gets them in order."""
     intro: str
-    hints: dict[str, str]
+    hints: dict[str, tuple[str, ...]]
     before: dict[str, str] = field(default_factory=dict)
     pictures: dict[str, Picture] = field(default_factory=dict)
     on_failure: dict[str, Picture] = field(default_factory=dict)

@@ -430,14 +430,29 @@ Its error shrinks like $h^2$: ten times smaller $h$, a hundred times
 smaller error. The one-sided quotient $\\frac{f(x+h) - f(x)}{h}$ is only
 accurate to order $h$, and the grader can tell the two apart.""",
     },
-    hints={
-        "df": "Apply d/dx xⁿ = n·xⁿ⁻¹ to each of the three terms of f and add the "
-              "results; at x = 2 you should get 29.",
-        "slope_at_2": "The slope at a point is the derivative evaluated there: "
-                      "call your df at 2.",
-        "numerical_derivative": "Evaluate func at x + h and at x − h and divide the "
-                                "difference by the distance between them, 2·h. Use the "
-                                "h you are given.",
+    hints={  # a nudge first, then more; never the answer (tests/test_course.py)
+        "df": (
+            "The derivative of a sum is the sum of the derivatives: treat each of the "
+            "three terms of f on its own.",
+            "Each power of x follows the power rule: the exponent comes down in front as "
+            "a factor and the power drops by one; a constant factor stays where it is, "
+            "and a term in x alone leaves just its coefficient.",
+            "Check yourself: the course's f has slope 29 at x = 2. If yours differs, work "
+            "out each term at x = 2 by hand and compare them one by one. Keep to plain "
+            "arithmetic: the grader hands your df a symbol and reads the expression.",
+        ),
+        "slope_at_2": (
+            "The slope of the tangent at a point is the value of the derivative there.",
+            "You have already written the derivative: evaluate it at 2 instead of working "
+            "the number out by hand, and hand back a plain float.",
+        ),
+        "numerical_derivative": (
+            "A slope is rise over run: look at func a small step h on either side of x.",
+            "The central difference: the change in func between x − h and x + h, divided "
+            "by the distance between those two points, which is 2h, not h.",
+            "Use the h you are given rather than your own, and evaluate func, the "
+            "function handed in, not the course's f or your df.",
+        ),
     },
 )
 

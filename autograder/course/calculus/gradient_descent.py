@@ -336,14 +336,38 @@ learning rate for which the iterates stop converging to 4. (If a real
 training run does not converge, the learning rate is the first thing to
 check.)""",
     },
-    hints={
-        "gradient_descent": "Keep a list that starts with x0; in a loop that runs `steps` "
-                            "times, set x = x − learning_rate·grad(x) and append it.",
-        "quadratic_grad": "By the chain rule, d/dx (x − 4)² = 2·(x − 4).",
-        "minimize_quadratic": "Call gradient_descent(quadratic_grad, x0, learning_rate, steps) "
-                              "and return the last iterate, not the known minimum.",
-        "critical_learning_rate": "The iterates converge exactly when |1 − 2η| < 1. Solve for "
-                                  "the smallest η where that fails.",
+    hints={  # a nudge first, then more; never the answer (tests/test_course.py)
+        "gradient_descent": (
+            "Gradient descent repeats one small move: from where you are, step against "
+            "the slope, by an amount proportional to it.",
+            "One step: the new x is the old x minus the learning rate times the gradient "
+            "at the old x. Take `steps` of them, each starting where the previous one "
+            "ended.",
+            "The answer is the whole path: x0 first, then every x reached, so steps + 1 "
+            "numbers in all (x0 alone for zero steps).",
+        ),
+        "quadratic_grad": (
+            "(x − 4)² is the square of something that depends on x: the chain rule "
+            "applies.",
+            "The outer square contributes twice its inside; the inside, x − 4, changes at "
+            "rate 1. Check: the slope is 0 at the minimum, x = 4, and 2 at x = 5.",
+        ),
+        "minimize_quadratic": (
+            "You already have both pieces, a descent loop and the gradient of (x − 4)²: "
+            "this function puts them together.",
+            "Run your gradient_descent on quadratic_grad with the start, rate and number "
+            "of steps you are given, and keep only where it ends.",
+            "Do not answer with 4, the known minimum: after a few steps the iterate is "
+            "not there yet, and the checks ask for those few steps too.",
+        ),
+        "critical_learning_rate": (
+            "Write one step on (x − 4)² in terms of the distance to 4: every step "
+            "multiplies that distance by the same factor.",
+            "That factor is 1 − 2η. The iterates close in on 4 only while its size is "
+            "below 1: find the smallest positive η where that stops.",
+            "At that rate the distance keeps its size and flips its sign at every step: "
+            "the iterates bounce between two points for ever.",
+        ),
     },
     pictures={
         "gradient_descent": Picture(

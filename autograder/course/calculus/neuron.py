@@ -551,16 +551,45 @@ reach $w \\approx 1.79172$, $b \\approx -2.28212$, a loss of about
 $2.4 \\times 10^{-11}$. (Deeper networks compute the same gradients layer
 by layer: that is backpropagation, and this neuron is its smallest case.)""",
     },
-    hints={
-        "sigmoid": "1 / (1 + np.exp(-z)) works for numbers and arrays; math.exp does not "
-                   "take arrays.",
-        "predict": "Return sigmoid(w * x + b).",
-        "loss": "Loop over zip(xs, ys), add (predict(w, b, x) − y)², and halve the sum "
-                "(a sum, not a mean).",
-        "gradients": "For each point, err = predict − y and s = predict·(1 − predict); add "
-                     "err·s·x to ∂L/∂w and err·s to ∂L/∂b.",
-        "train": "Repeat `epochs` times: gw, gb = gradients(w, b, xs, ys), then update both "
-                 "w and b from those same gradients; return (w, b).",
+    hints={  # a nudge first, then more; never the answer (tests/test_course.py)
+        "sigmoid": (
+            "σ squashes any real number into (0, 1): σ(0) is ½, a large positive z gives "
+            "nearly 1, a large negative one nearly 0.",
+            "σ(z) is one over one plus e to the power minus z. Mind the sign of that "
+            "exponent.",
+            "The checks also hand in a NumPy array: use NumPy's exponential, which works "
+            "element by element, not the math module's, which takes single numbers only.",
+        ),
+        "predict": (
+            "The neuron first combines its input linearly, then squashes the result.",
+            "The linear part is w times x plus b; put it through your sigmoid.",
+        ),
+        "loss": (
+            "The loss measures how far the predictions are from the targets, over all the "
+            "points together.",
+            "For each point, take the prediction minus the target and square it; add "
+            "these squares up over the points.",
+            "Then halve the total: the course's loss has the factor ½, and it is a sum, "
+            "not a mean.",
+        ),
+        "gradients": (
+            "The chain rule: how the loss changes with w is a product of one factor per "
+            "link, from the loss to the prediction, to the sigmoid's input, to w.",
+            "Per point: the error (prediction minus target), times σ′ at the sigmoid's "
+            "input, which is the prediction times one minus the prediction, times the "
+            "input's slope in w, which is x (in b it is 1).",
+            "Add the contributions of all the points. To test it, nudge w by a small h "
+            "both ways and compare the change of your own loss with your ∂L/∂w.",
+        ),
+        "train": (
+            "Training repeats one full-batch step of gradient descent, once per epoch, on "
+            "w and b together.",
+            "In each epoch compute both gradients at the current (w, b) over all the "
+            "points, then move each of w and b against its own gradient, by the learning "
+            "rate times it.",
+            "Both updates use the same pair of gradients: if b's update already sees the "
+            "new w, it is no longer a gradient step. Zero epochs give back the start.",
+        ),
     },
     pictures={
         "train": Picture(

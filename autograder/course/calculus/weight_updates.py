@@ -255,11 +255,23 @@ caller may still need the old weights.""",
 Map each learning rate to the weights one update with that rate would
 give.""",
     },
-    hints={
-        "update_weights": "Build a new list (or array) of w − learning_rate·g, one entry per "
-                          "weight; do not assign into `weights`.",
-        "sweep_learning_rates": "A dict comprehension: {rate: update_weights(weights, "
-                                "gradients, rate) for rate in learning_rates}.",
+    hints={  # a nudge first, then more; never the answer (tests/test_course.py)
+        "update_weights": (
+            "Every weight moves on its own, by its own gradient, in the direction that "
+            "lowers the loss.",
+            "Pair each weight with the gradient in the same position: the new weight is "
+            "the old one minus the learning rate times that gradient, one entry per "
+            "weight.",
+            "Make a new sequence and leave the one you were given as it was: the caller "
+            "still needs the old weights. Lists, tuples and NumPy arrays all come in.",
+        ),
+        "sweep_learning_rates": (
+            "This is update_weights tried once for each learning rate, each time from the "
+            "same starting weights.",
+            "Build a dictionary whose keys are the rates and whose values are what "
+            "update_weights gives for that rate. Every rate starts from the original "
+            "weights, never from the previous rate's result.",
+        ),
     },
 )
 

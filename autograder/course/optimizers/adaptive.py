@@ -238,15 +238,33 @@ With the correction the first step has length $\\eta$ ($0.1$ on
 $(x - 4)^2$ from 0 with $\\eta = 0.1$, $\\beta_1 = 0.9$, $\\beta_2 = 0.999$:
 $0, 0.1, 0.199926, 0.299726, \\dots$); without it, $0.316$.""",
     },
-    hints={
-        "adagrad": "Keep v, the running sum of squared gradients (element by element), "
-                   "starting at 0. Add the new g² to v before you divide: the step uses the "
-                   "v that already holds the current gradient.",
-        "rmsprop": "As in adagrad, but v is a moving average: v = β·v + (1 − β)·g², not a "
-                   "sum.",
-        "adam": "Two moving averages, m of g and v of g², both from 0. Count the updates k "
-                "from 1; divide m by 1 − β₁ᵏ and v by 1 − β₂ᵏ for the step only, and keep "
-                "the uncorrected m and v for the next one.",
+    hints={  # a nudge first, then more; never the answer (tests/test_course.py)
+        "adagrad": (
+            "AdaGrad gives every parameter its own step size: the larger its gradients "
+            "have been, the smaller its steps.",
+            "Keep, per parameter, the sum of all its squared gradients so far, from 0. A "
+            "step is η times the gradient divided by the square root of that sum plus ε.",
+            "Add the current squared gradient to the sum before you divide, and record x "
+            "after every step, as in momentum.",
+        ),
+        "rmsprop": (
+            "RMSProp is AdaGrad that forgets: recent gradients weigh more than old ones.",
+            "Replace AdaGrad's sum with a moving average: the new v is β times the old v "
+            "plus 1 − β times the squared gradient. Divide the step by the root of v plus "
+            "ε.",
+            "Check the first step: its size is about η/√(1 − β), 0.316 for η = 0.1 and β "
+            "= 0.9.",
+        ),
+        "adam": (
+            "Adam combines momentum (a moving average of the gradients) with RMSProp (a "
+            "moving average of their squares).",
+            "Keep m, the average of the gradients with β₁, and v, the average of their "
+            "squares with β₂, both from 0. The step is η times m over the root of v, with "
+            "ε added below.",
+            "Both averages start at 0, so at first they are too small: at update k, "
+            "counting from 1, divide m by 1 − β₁ᵏ and v by 1 − β₂ᵏ for the step only, and "
+            "carry the uncorrected ones on. The first step is then η in size.",
+        ),
     },
     pictures={
         "adam": Picture(

@@ -448,17 +448,40 @@ its parameter's shape. To test your own code, compare it with central
 differences of the loss: a relative error around $10^{-7}$ means right,
 above $10^{-2}$ means a bug.""",
     },
-    hints={
-        "softmax": "Subtract the largest logit from every logit, exponentiate, and divide by "
-                   "the sum of the exponentials.",
-        "cross_entropy": "Add up y·log p over the classes where y is not 0 only, then negate "
-                         "the sum.",
-        "softmax_cross_entropy_grad": "No derivative by hand is needed: compute softmax(z) "
-                                      "and subtract y, element by element.",
-        "two_layer_gradients": "Run the forward pass first and keep h. Then go back one layer "
-                               "at a time: dz gives W2's and b2's gradients; W2ᵀ·dz, times "
-                               "h·(1 − h), gives the one for a, and from it W1's and b1's. "
-                               "np.outer makes the weight gradients.",
+    hints={  # a nudge first, then more; never the answer (tests/test_course.py)
+        "softmax": (
+            "Softmax turns scores into probabilities: each one positive, all of them "
+            "adding up to 1.",
+            "Exponentiate every logit and divide each by the sum of all the exponentials.",
+            "e to the 1000 overflows. Shifting all logits by the same amount leaves the "
+            "result unchanged: shift them by the largest one first.",
+        ),
+        "cross_entropy": (
+            "Cross-entropy measures how little probability the prediction gives to what "
+            "is true.",
+            "Sum over the classes the true probability times the log of the predicted "
+            "one, and negate the total.",
+            "A class whose true probability is 0 adds nothing, even where the predicted "
+            "one is 0 and its log is minus infinity: leave those classes out.",
+        ),
+        "softmax_cross_entropy_grad": (
+            "Softmax followed by cross-entropy has a famously simple gradient with "
+            "respect to the logits: no derivative by hand is needed.",
+            "It is the predicted probabilities minus the true ones: the softmax of the "
+            "logits, less y, class by class.",
+        ),
+        "two_layer_gradients": (
+            "Backpropagation is the chain rule applied layer by layer, from the loss back "
+            "to the first layer; keep what the forward pass computes.",
+            "Forward: the hidden activations h, a sigmoid of the first layer's affine "
+            "map, then the logits. Backward: the gradient at the logits is the softmax "
+            "minus y; the second layer's weight gradient is its outer product with h, and "
+            "its bias gradient is that gradient itself.",
+            "Into the hidden layer: multiply by the transpose of the second layer's "
+            "weights, then element by element by σ′ = h(1 − h); from that vector the "
+            "first layer's gradients follow as the second layer's did, with x in place of "
+            "h. Compare with central differences of the loss to be sure.",
+        ),
     },
 )
 

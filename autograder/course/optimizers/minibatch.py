@@ -233,11 +233,16 @@ a mean). Two rules keep the batches honest:
 `batch_size = 1` is SGD; a `batch_size` of at least `len(xs)` is
 full-batch descent.""",
     },
-    hints={
-        "minibatch_train": "Two loops: epochs outside, the start of each batch inside "
-                           "(range(0, len(xs), batch_size)). For each batch set both gradient "
-                           "sums to 0, add up over that batch's points only, then update w and "
-                           "b together.",
+    hints={  # a nudge first, then more; never the answer (tests/test_course.py)
+        "minibatch_train": (
+            "Mini-batch training updates after every group of batch_size points, instead "
+            "of once per pass over all of them.",
+            "In each epoch, walk through the points from the first one in consecutive "
+            "batches; for each batch add up both gradients over that batch's points only, "
+            "then update w and b together.",
+            "Each batch's sums start again from zero, and the last batch counts even when "
+            "it is shorter than batch_size.",
+        ),
     },
     pictures={
         "minibatch_train": Picture(

@@ -226,13 +226,24 @@ and $\\beta = 0.9$ bring momentum to a loss of about $0.0137$ (it leaves the
 plateau quickly, then sways across the valley) and Nesterov to about
 $8.5 \\times 10^{-6}$.""",
     },
-    hints={
-        "momentum_descent": "Keep a velocity u beside x, starting at zero (of x's shape). In "
-                            "each step update u first, from the gradient at the current x, "
-                            "then move x by −u, and append a copy of x.",
-        "nesterov_descent": "The loop of momentum_descent, with one change: take the gradient "
-                            "at the look-ahead point x − β·u (u from the step before), not at "
-                            "x. Append x itself, not the look-ahead point.",
+    hints={  # a nudge first, then more; never the answer (tests/test_course.py)
+        "momentum_descent": (
+            "Momentum keeps a velocity, a running memory of past gradients, so that steps "
+            "grow along a slope that keeps its direction.",
+            "Each step: the velocity becomes β times the old velocity plus η times the "
+            "gradient at the current x; then x moves by minus the velocity. The velocity "
+            "starts at zero, with the shape of x.",
+            "Record x after every step, with x0 first: steps + 1 entries. When x is an "
+            "array, record copies, or later steps change the entries already recorded.",
+        ),
+        "nesterov_descent": (
+            "Nesterov looks before it leaps: it asks for the gradient where momentum is "
+            "about to carry it, not where it stands.",
+            "Everything as in momentum_descent except where the gradient is taken: at the "
+            "look-ahead point, x minus β times the velocity of the step before.",
+            "The look-ahead point serves only the gradient: the iterates recorded are the "
+            "x's themselves.",
+        ),
     },
     pictures={
         "nesterov_descent": Picture(
