@@ -47,13 +47,17 @@ def run(workers: int, extra: list[str], junit: Path) -> tuple[float, float, int]
     """One run of the suite: (wall seconds, machine CPU seconds, exit status)."""
     paths = [] if any(Path(ROOT, a.split("::")[0]).exists() for a in extra) else ["tests"]
     command = [sys.executable, "-m", "pytest", *paths, "-q", "-p", "no:cacheprovider",
-               "-n", str(workers), f"--junitxml={junit}", *extra]
+               "-n", str(workers), "-rfE", f"--junitxml={junit}", *extra]
     cpu, wall = cpu_seconds(), time.monotonic()
     done = subprocess.run(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                           text=True)
     wall, cpu = time.monotonic() - wall, cpu_seconds() - cpu
-    last = done.stdout.strip().splitlines()[-1:] or ["(no output)"]
+    lines = done.stdout.strip().splitlines()
+    last = lines[-1:] or ["(no output)"]
     print(f"  -n {workers}: {wall:6.1f} s wall, {cpu:6.1f} s CPU   {last[0]}", flush=True)
+    for line in lines:                     # what failed, as pytest's summary names it
+        if line.startswith(("FAILED ", "ERROR ")):
+            print(f"      {line}")
     return wall, cpu, done.returncode
 
 

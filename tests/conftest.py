@@ -156,6 +156,7 @@ LONGEST_FIRST = (
     "test_hostile.py::test_grade_class_goes_on_past_an_expression_too_large_to_decide",
     "test_hostile.py::test_grader_side_work_on_an_expression_is_budgeted",
     "test_optimizers_checks.py::test_every_model_is_wrong_and_named_under_200_seeds",
+    "test_misconceptions.py::test_every_family_member_is_wrong_and_named_under_200_seeds",
     "test_classroom.py::test_limits_come_from_the_environment_only",
 )
 

@@ -27,7 +27,8 @@ def cli(*args):
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
     """grade-class's OUT for five students: alice and dave-gh correct (100),
-    bob with a gradient descent that stops early (88), carol the untouched
+    bob with a gradient descent that stops early (92: of that check's 12
+    points, the 4 of its steps = 0 and steps = 1 cases), carol the untouched
     stubs (0, not attempted), erin correct but not in the gradebooks."""
     base = tmp_path_factory.mktemp("class")
     root = base / "submissions"
@@ -40,7 +41,7 @@ def graded(tmp_path_factory):
     grade_class(root, out, workers=2, seed=3, limits=LIMITS, progress=False)
     with open(out / "grades.csv", newline="") as fh:
         totals = {r["student"]: (r["total"], r["status"]) for r in csv.DictReader(fh)}
-    assert totals == {"alice": ("100", "graded"), "bob": ("88", "graded"),
+    assert totals == {"alice": ("100", "graded"), "bob": ("92", "graded"),
                       "carol": ("0", "not attempted"), "dave-gh": ("100", "graded"),
                       "erin": ("100", "graded")}
     return out
@@ -89,9 +90,9 @@ def test_canvas_every_cell(graded, tmp_path, end):
     got = (tmp_path / "import.csv").read_bytes()
     # Byte for byte the export, but for the four cells: alice by SIS Login ID,
     # bob by SIS User ID, carol by login in another case, dave through the roster.
-    assert got == canvas_text({"A": "100", "B": "88", "C": "0", "D": "100"}, end=end)
+    assert got == canvas_text({"A": "100", "B": "92", "C": "0", "D": "100"}, end=end)
     rows = list(csv.reader(io.StringIO(got.decode("utf-8-sig"))))
-    assert [r[5] for r in rows] == ["Calculus 1 (1234)", "100.00", "Muted", "100", "88", "0",
+    assert [r[5] for r in rows] == ["Calculus 1 (1234)", "100.00", "Muted", "100", "92", "0",
                                     "100", "", "42", ""]
     out = done.stdout
     assert "4 scores in 'Calculus 1 (1234)'" in out
@@ -121,7 +122,7 @@ def test_canvas_points_possible_that_differ_are_warned(graded, tmp_path):
     assert done.returncode == 0, done.stderr
     assert "'Quiz 1 (77)' has 10.00 points possible in Canvas" in done.stdout
     rows = list(csv.reader(io.StringIO((tmp_path / "import.csv").read_text("utf-8-sig"))))
-    assert [r[6] for r in rows[3:]] == ["100", "88", "0", "10.00", "5.00", "8.00", ""]
+    assert [r[6] for r in rows[3:]] == ["100", "92", "0", "10.00", "5.00", "8.00", ""]
 
 
 # Moodle's plain-text grade export (Grade administration > Export): the
@@ -148,7 +149,7 @@ def test_moodle_every_cell(graded, tmp_path):
     done = cli("gradebook", graded, "--moodle", export, "--column", "Calculus 1",
                "--roster", roster, "-o", tmp_path / "import.csv")
     assert done.returncode == 0, done.stderr
-    expected = "\n".join(MOODLE).format(A="100", B="88", C="0", D="100") + "\n"
+    expected = "\n".join(MOODLE).format(A="100", B="92", C="0", D="100") + "\n"
     assert (tmp_path / "import.csv").read_text() == expected
     assert "map the identifier and this column to its grade item" in done.stdout
     assert "  Frank Finch (frank@uni.example) (kept: -)\n" in done.stdout
@@ -163,7 +164,7 @@ def test_moodle_a_small_import_file_with_semicolons(graded, tmp_path):
     done = cli("gradebook", graded, "--moodle", export, "-o", tmp_path / "import.csv")
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "import.csv").read_text() == ("username;Calculus 1\n"
-                                                     "alice;100\n\nbob;88\nzoe;\n")
+                                                     "alice;100\n\nbob;92\nzoe;\n")
     assert "  zoe\n" in done.stdout
     for folder in ("carol (total 0)", "dave-gh (total 100)", "erin (total 100)"):
         assert f"  {folder}\n" in done.stdout

@@ -10,6 +10,9 @@ caught under every seed by construction; this sweep is the proof.
 ``tests/corpus/wrong/<name>/<module>.py`` are wrong submissions that only
 some inputs reveal (a data set of odd size, more than three weights, a run
 long enough to converge): they must lose points under every seed.
+``tests/corpus/families/<name>/`` are mistakes in the shapes real students
+write them, named by a family of misconceptions (``expected.json`` says
+which): the name, too, must be the same under every seed.
 """
 
 from __future__ import annotations
@@ -49,7 +52,7 @@ ENTRY_LIMITS = {("hostile", "memory_hog"): Limits(time_seconds=3, memory_bytes=1
                                                   output_bytes=64 * 1024),
                 ("hostile", "fork_bomb"): Limits(time_seconds=10, memory_bytes=512 * MIB,
                                                  output_bytes=64 * 1024)}
-KINDS = ("correct", "misconceptions", "wrong", "hostile")
+KINDS = ("correct", "misconceptions", "families", "wrong", "hostile")
 # kill -1 as 'nobody' is only safe inside a PID namespace of its own (root).
 NEEDS_ROOT = {"kill_all"}
 
@@ -212,3 +215,16 @@ def test_grading_the_seeds_together_agrees_with_grading_them_apart(corpus_jobs, 
         apart = [signature(grade(job.submission, only=job.only, limits=LIMITS, seed=seed))
                  for seed in seeds]
         assert together == apart, name
+
+
+def test_wrong_and_family_entries_are_named_as_listed_under_every_seed(swept):
+    """``expected.json`` names the misconception each wrong/ and families/
+    entry stands for: some check names it, under every seed."""
+    import json
+    listed = json.loads((CORPUS / "expected.json").read_text(encoding="utf-8"))
+    for key, said in listed.items():
+        kind, name = key.split("/")
+        if kind == "misconceptions":
+            continue      # named after their folder: test_misconceptions.py
+        (sig,) = swept[kind, name].by_signature
+        assert any(check[4] == said["misconception"] for check in sig), (key, sig)

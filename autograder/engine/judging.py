@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Callable
 
+from autograder.engine.families import explained
 from autograder.engine.outcomes import CheckResult, Feedback, Outcome, Verdict
 from autograder.engine.spec import Case, Check, Misconception
 from autograder.engine.tolerance import DEFAULT, Tolerance, fmt, fmt_approx, fmt_pair, mismatch_table
@@ -168,31 +169,44 @@ def _recognise_error(misconceptions, r: ProbeResult) -> Misconception | None:
 
 def recognise(check: Check, cases: list[Case], results: list[list[ProbeResult]],
               compare: Compare) -> Misconception | None:
-    """The misconception whose model explains every applicable case: the
-    first in the catalogue's order, or, where several do within the
-    tolerance, the first that the check's ``discern`` comparison (tighter:
-    a model computes just what the mistaken code computes) still accepts."""
-    candidates = [m for m in check.misconceptions if _explains(m, cases, results, compare)]
+    """The misconception whose model (or family) explains every applicable
+    case: the first in the catalogue's order, or, where several do within
+    the tolerance, the first that the check's ``discern`` comparison
+    (tighter: a model computes just what the mistaken code computes) still
+    accepts.  A family's description of what it saw ("every value is ½
+    times the expected one") is added to the title it is named with."""
+    candidates = []
+    for m in check.misconceptions:
+        seen = _explanation(m, cases, results, compare)
+        if seen is not None:
+            candidates.append((m, seen))
+            if check.discern is None:
+                break
     if len(candidates) > 1 and check.discern is not None:
-        closer = [m for m in candidates if _explains(m, cases, results, check.discern)]
+        closer = [(m, seen) for m, seen in candidates
+                  if _explanation(m, cases, results, check.discern) is not None]
         if closer:
-            return closer[0]
-    return candidates[0] if candidates else None
+            candidates = closer
+    if not candidates:
+        return None
+    m, seen = candidates[0]
+    return replace(m, title=f"{m.title}: {seen}") if seen else m
+
+
+def _explanation(m: Misconception, cases: list[Case], results: list[list[ProbeResult]],
+                 compare: Compare) -> str | None:
+    """What ``m`` recognised in the results ("" for a model, which has
+    nothing to add), or None."""
+    if m.family is not None:
+        return m.family.explain(cases, results, compare)
+    return "" if _explains(m, cases, results, compare) else None
 
 
 def _explains(m: Misconception, cases: list[Case], results: list[list[ProbeResult]],
               compare: Compare) -> bool:
     if m.model is None:
         return False
-    applicable = 0
-    for case, res in zip(cases, results):
-        predicted = m.model(case)
-        if predicted is None:
-            continue
-        applicable += 1
-        if compare(case, res, predicted) is not None:
-            return False
-    return applicable > 0
+    return explained(m.model, cases, results, compare)
 
 
 def judge_cases(check: Check, cases: list[Case], results: list[list[ProbeResult]]) -> Verdict:

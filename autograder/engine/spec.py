@@ -79,13 +79,17 @@ class Misconception:
     the case (None where it cannot tell); it is recognised when the student's
     results agree with the model on every case where the model applies and
     at least one case failed.  ``error_pattern`` instead recognises an
-    exception (``"TypeError: only length-1 arrays"``).
+    exception (``"TypeError: only length-1 arrays"``).  ``family`` (an
+    :mod:`autograder.engine.families` recogniser) names a whole family of
+    answers instead of one model's: a constant factor, a run k steps off,
+    a trajectory cut short, rounded values.
     """
     id: str
     title: str
     hint: str
     model: Callable[[Case], Any] | None = None
     error_pattern: str | None = None
+    family: Any = None
 
 
 @dataclass(frozen=True)

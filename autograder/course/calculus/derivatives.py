@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import math
@@ -9,6 +10,8 @@ import random
 
 from autograder.engine import budget
 from autograder.engine.budget import run_bounded
+from autograder.engine.families import (Factor, OneTerm, ROUNDED_EXAMPLES, Rounded,
+                                        factor_example, one_term_example)
 from autograder.engine.judging import Mismatch, feedback_for, judge_cases, number, screen
 from autograder.engine.outcomes import Feedback, Outcome, Verdict
 from autograder.engine.spec import Case, Check, Exercise, Lesson, Misconception, Picture, Probe
@@ -142,6 +145,16 @@ DF_MISCONCEPTIONS = (
         "returned f instead of its derivative",
         "df should return the slope of f, not f itself: apply the power rule to each term.",
         model=lambda case: [f(x) for x in case.context["points"]]),
+    Misconception(
+        "df-one-term",
+        "one term of the power rule slipped",
+        "Differentiate term by term: d/dx c·xⁿ = c·n·xⁿ⁻¹ for each term of f, then add them. "
+        "Redo the term the note names: bring its exponent down as a factor, multiply by the "
+        "coefficient, and lower the exponent by one.",
+        # f′ = 1 − 4x + 9x², the coefficients from the constant up (never shown).
+        # Its members in the tests: the x², the x or the constant term wrong.
+        family=OneTerm((1.0, -4.0, 9.0), examples=(
+            one_term_example(2, -6.0), one_term_example(1, 2.0), one_term_example(0, 1.0)))),
 )
 
 
@@ -228,6 +241,12 @@ def judge_df(check: Check, cases: list[Case], results) -> Verdict:
                                                 note=note or rounding_note))
     m = None
     for candidate in check.misconceptions:
+        if candidate.family is not None:
+            seen = candidate.family.explain_values(points, values, expected)
+            if seen is not None:
+                m = dataclasses.replace(candidate, title=f"{candidate.title}: {seen}")
+                break
+            continue
         predicted = candidate.model(case)
         if all(DF_VALUES.close(v, p) for v, p in zip(values, predicted)):
             m = candidate
@@ -372,6 +391,16 @@ ND_MISCONCEPTIONS = (
         "the grader calls numerical_derivative with several values of h.",
         model=lambda case: None if case.context["h"] == 1e-5 else central(
             case.context["g"], case.context["x"], 1e-5)),
+    Misconception(
+        "nd-factor", "the central difference off by a constant factor",
+        "The two points x − h and x + h are 2h apart: divide f(x + h) − f(x − h) by 2h, "
+        "once, with nothing else multiplying it.",
+        family=Factor(examples=(factor_example(0.5),))),
+    Misconception(
+        "nd-rounded", "the estimate rounded before it is returned",
+        "Return the quotient as computed: rounding it throws away digits the grader checks "
+        "(the central difference is accurate to about h², far finer than 4 decimals).",
+        family=Rounded(examples=ROUNDED_EXAMPLES)),
 )
 
 

@@ -8,6 +8,8 @@ from autograder.engine.judging import Mismatch, judge_cases, number, vector
 from autograder.engine.spec import Case, Check, Exercise, Lesson, Misconception, Picture, Probe
 from autograder.engine.tolerance import Tolerance, fmt
 from autograder.engine.expressions import X, add, evaluator, func, mul, power
+from autograder.engine.families import (Factor, ROUNDED_EXAMPLES, Rounded, Steps, Truncated,
+                                        factor_example, stops_below)
 
 
 def descend(grad, x0: float, lr: float, steps: int, sign: float = -1.0) -> list[float]:
@@ -141,6 +143,24 @@ GD_MISCONCEPTIONS = (
         "Scale each step by the learning rate: x ← x − η·grad(x). Without η the "
         "step is the whole gradient, which overshoots.",
         model=_gd_model(lambda g, x0, lr, n: descend(g, x0, 1.0, n))),
+    Misconception(
+        "gd-steps-off", "a loop that runs a different number of steps",
+        "Take exactly `steps` updates after x0, whatever `steps` is: "
+        "for _ in range(steps), and a list of steps + 1 values, x0 included.",
+        family=Steps(lambda case, n: descend(case.context["grad"], case.context["x0"],
+                                             case.context["lr"], n))),
+    Misconception(
+        "gd-stops-early", "the loop stops early and drops the iterates after it",
+        "Run all `steps` updates even when the steps have become tiny: the list must hold "
+        "steps + 1 iterates. A loop that breaks once the gradient or the step falls below a "
+        "tolerance drops the rest (a convergence test belongs to the caller).",
+        family=Truncated(examples=(stops_below(1e-9),))),
+    Misconception(
+        "gd-rounded", "the iterates rounded before they are returned",
+        "Return the iterates as computed. Rounding them (round(x, 4)) moves each by up to half "
+        "a unit of its last digit, far more than the rounding of the update itself; round "
+        "only what you print.",
+        family=Rounded(examples=ROUNDED_EXAMPLES)),
 )
 
 
@@ -173,6 +193,11 @@ QG_MISCONCEPTIONS = (
         "qg-returns-function", "returned (x − 4)² instead of its derivative",
         "quadratic_grad should return the slope of (x − 4)², not its value.",
         model=_qg_model(lambda x: (x - 4) ** 2)),
+    Misconception(
+        "qg-factor", "off by a constant factor",
+        "d/dx (x − 4)² = 2(x − 4): the exponent 2 comes down as a factor, once, and nothing "
+        "else multiplies it.",
+        family=Factor(examples=(factor_example(4.0),))),
 )
 
 
@@ -227,6 +252,10 @@ MQ_MISCONCEPTIONS = (
         "mq-off-by-one", "one step too many",
         "`steps` updates after x0: the answer is the iterate x_steps.",
         model=_mq_model(lambda x0, lr, n: _final(x0, lr, n + 1))),
+    Misconception(
+        "mq-steps-off", "a different number of steps than `steps`",
+        "`steps` updates after x0, no more and no fewer: the answer is the iterate x_steps.",
+        family=Steps(lambda case, n: _final(case.context["x0"], case.context["lr"], n))),
 )
 
 

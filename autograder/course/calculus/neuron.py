@@ -11,6 +11,8 @@ import functools
 import math
 import random
 
+from autograder.engine.families import (Factor, Parametric, ROUNDED_EXAMPLES, Rounded, Steps,
+                                        factor_example)
 from autograder.engine.judging import Mismatch, judge_cases, number, vector
 from autograder.engine.spec import Case, Check, Excuse, Exercise, Lesson, Misconception, Picture, Probe
 from autograder.engine.tolerance import Tolerance, fmt, is_close
@@ -97,6 +99,77 @@ def train_stochastic(w, b, xs, ys, lr, epochs):
             gw, gb = gradients(w, b, [x], [y])
             w, b = w - lr * gw, b - lr * gb
     return [w, b]
+
+
+def gradients_with(w, b, xs, ys, prime):
+    """The gradient with σ′ computed as ``prime(z, s)`` (z = w·x + b, s = σ(z))."""
+    gw = gb = 0.0
+    terms = []
+    for x, y in zip(xs, ys):
+        z = w * x + b
+        s = sigma(z)
+        d = (s - y) * prime(z, s)
+        terms.append((d * x, d))
+    return [math.fsum(t[0] for t in terms), math.fsum(t[1] for t in terms)]
+
+
+# σ′ where the chain rule does not take it: (what a student computes, in words).
+SIGMA_PRIME_ELSEWHERE = (
+    (lambda z, s: sigma(s) * (1 - sigma(s)),
+     "σ′ taken at the output f = σ(z): σ(f)(1 − σ(f))"),
+    (lambda z, s: z * (1 - z), "z(1 − z), the input z in place of the output σ(z)"),
+)
+
+
+def train_batches(w, b, xs, ys, lr, epochs, size, stream=False, keep_last=True):
+    """Updates after every ``size`` points: batches restarting each epoch,
+    or (``stream``) cut from the run of every epoch's points one after the
+    other (a counter that runs on); a last, shorter batch used or
+    (``keep_last=False``) dropped.  A negative ``size`` splits each epoch
+    into ``-size`` parts as ``np.array_split`` does (the first n mod parts
+    one point longer; an empty part changes nothing)."""
+    if size < 0:
+        parts, n = -size, len(xs)
+        for _ in range(epochs):
+            start = 0
+            for i in range(parts):
+                end = start + n // parts + (1 if i < n % parts else 0)
+                if end > start:
+                    gw, gb = gradients(w, b, xs[start:end], ys[start:end])
+                    w, b = w - lr * gw, b - lr * gb
+                start = end
+        return [w, b]
+    if stream:
+        points = [(x, y) for _ in range(epochs) for x, y in zip(xs, ys)]
+        chunks = [points]
+    else:
+        chunks = [list(zip(xs, ys))] * epochs
+    for chunk in chunks:
+        for start in range(0, len(chunk), size):
+            batch = chunk[start:start + size]
+            if len(batch) < size and not keep_last:
+                continue
+            gw, gb = gradients(w, b, [p[0] for p in batch], [p[1] for p in batch])
+            w, b = w - lr * gw, b - lr * gb
+    return [w, b]
+
+
+# The ways of batching a family of train misconceptions covers: batch sizes
+# 1 to 7 (the largest data set has 7 points), restarting each epoch or
+# running on, a last short batch kept or dropped; and each epoch split into
+# 2 to 4 parts of (nearly) equal size.
+BATCHINGS = tuple((size, stream, keep) for size in range(1, 8) for stream in (False, True)
+                  for keep in (True, False)) + tuple((-parts, False, True) for parts in (2, 3, 4))
+
+
+def _batching(how) -> str:
+    size, stream, keep = how
+    if size < 0:
+        return f"each epoch split into {-size} parts, an update after each"
+    what = "each point" if size == 1 else f"every {size} points"
+    more = ("; the batches run on from one epoch into the next" if stream else "") + \
+        ("" if keep or size == 1 else "; a last, shorter batch is dropped")
+    return f"an update after {what}{more}"
 
 
 def _data(rng: random.Random, n: int):
@@ -223,6 +296,22 @@ LOSS_MISCONCEPTIONS = (
         "Square each error: (f(xᵢ) − yᵢ)², not |f(xᵢ) − yᵢ|.",
         model=_data_model(lambda w, b, xs, ys: 0.5 * sum(
             abs(sigma(w * x + b) - y) for x, y in zip(xs, ys)))),
+    Misconception(
+        "loss-divided-by-n", "divided by the number of points (a mean) where the loss sums",
+        "L(w, b) = ½ Σᵢ (f(xᵢ) − yᵢ)² adds the points' errors up: ½ · np.mean(...) or a "
+        "division by len(xs) is a different loss, which agrees with it only on one point.",
+        family=Factor(per_case=lambda case: 1 / len(case.context["xs"]), unit="/n",
+                      examples=(factor_example(1.0, lambda case: 1 / len(case.context["xs"])),))),
+    Misconception(
+        "loss-factor", "off by a constant factor",
+        "L(w, b) = ½ Σᵢ (f(xᵢ) − yᵢ)²: one factor ½ in front of the sum, and nothing else "
+        "multiplying it.",
+        family=Factor(examples=(factor_example(0.25),))),
+    Misconception(
+        "loss-rounded", "the loss rounded before it is returned",
+        "Return the loss as computed: near a good fit it is tiny (about 2.4e−11 after "
+        "training), and rounding it to a few decimals makes it 0.",
+        family=Rounded(examples=ROUNDED_EXAMPLES)),
 )
 
 
@@ -256,6 +345,27 @@ GRADIENT_MISCONCEPTIONS = (
         "grad-factor-2", "a factor 2 that the ½ in the loss cancels",
         "d/df ½(f − y)² = (f − y): the 2 from the square cancels the ½.",
         model=_data_model(lambda w, b, xs, ys: [2 * g for g in gradients(w, b, xs, ys)])),
+    Misconception(
+        "grad-sigma-prime-elsewhere", "σ′ evaluated at the wrong point",
+        "σ′ belongs to the neuron's input z = w·x + b: σ′(z) = σ(z)(1 − σ(z)) = f(1 − f), "
+        "with f = σ(z) the output. Passing the output f to a function that computes σ′ "
+        "applies the sigmoid twice; f(1 − f) needs no second call.",
+        family=Parametric(
+            lambda case, how: gradients_with(case.context["w"], case.context["b"],
+                                             case.context["xs"], case.context["ys"], how[0]),
+            SIGMA_PRIME_ELSEWHERE, lambda how: how[1],
+            examples=tuple(_data_model(lambda w, b, xs, ys, p=p: gradients_with(w, b, xs, ys, p))
+                           for p, _ in SIGMA_PRIME_ELSEWHERE))),
+    Misconception(
+        "grad-factor", "both derivatives off by a constant factor",
+        "d/df ½(f − y)² = f − y, times σ′(z), times ∂z/∂w = x (or ∂z/∂b = 1): no other factor "
+        "and no division.",
+        family=Factor(examples=(factor_example(0.5),))),
+    Misconception(
+        "grad-rounded", "the derivatives rounded before they are returned",
+        "Return the sums as computed: on the flat parts of the loss the derivatives are "
+        "small, and rounding them to a few decimals loses them entirely.",
+        family=Rounded(examples=ROUNDED_EXAMPLES)),
 )
 
 
@@ -372,6 +482,29 @@ TRAIN_MISCONCEPTIONS = (
         "train-no-learning-rate", "the learning rate is not used",
         "Scale each step by the learning rate: w ← w − η·∂L/∂w.",
         model=_train_model(lambda w, b, xs, ys, lr, n: train(w, b, xs, ys, 1.0, n))),
+    Misconception(
+        "train-mini-batches", "updates after a point or a batch of points, inside an epoch",
+        "Full-batch descent takes one step per epoch, from the gradient summed over all the "
+        "points (gradients(w, b, xs, ys)); a step after each point or each few points is "
+        "stochastic or mini-batch descent, a different algorithm.",
+        family=Parametric(
+            lambda case, how: _train_model(lambda *a: train_batches(*a, *how))(case),
+            BATCHINGS, _batching,
+            examples=tuple(_train_model(lambda *a, how=how: train_batches(*a, *how))
+                           for how in ((3, False, True), (2, True, False), (4, False, False),
+                                       (-2, False, True))))),
+    Misconception(
+        "train-epochs-off", "a different number of epochs than `epochs`",
+        "Make exactly `epochs` updates: for _ in range(epochs), one update each.",
+        family=Steps(lambda case, n: train(case.context["w"], case.context["b"],
+                                           case.context["xs"], case.context["ys"],
+                                           case.context["lr"], n),
+                     steps=lambda case: case.context["epochs"], unit="epoch")),
+    Misconception(
+        "train-rounded", "w and b rounded before they are returned",
+        "Return w and b as computed: rounding them moves the fit off the points, by more "
+        "than the grader's tolerance.",
+        family=Rounded(examples=ROUNDED_EXAMPLES)),
 )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 
+from autograder.engine.families import Parametric, ROUNDED_EXAMPLES, Rounded
 from autograder.engine.judging import Mismatch, judge_cases, vector
 from autograder.engine.spec import Case, Check, Excuse, Exercise, Lesson, Misconception, Picture, Probe
 from autograder.engine.tolerance import Tolerance, fmt, is_close
@@ -75,6 +76,17 @@ UW_MISCONCEPTIONS = (
         "wu-returns-step", "returned the step instead of the new weights",
         "η·gᵢ is how far a weight moves; return where it ends up: wᵢ − η·gᵢ.",
         model=_uw_model(lambda w, g, lr: [lr * gi for gi in g])),
+    Misconception(
+        "wu-fixed-length", "written for the example's three weights only",
+        "A model may have any number of weights: loop over them (or use a comprehension over "
+        "zip(weights, gradients), or NumPy arrays) instead of naming weights[0], weights[1], "
+        "weights[2].",
+        error_pattern=r"IndexError: .*(index out of range|out of bounds)"),
+    Misconception(
+        "wu-rounded", "the new weights rounded before they are returned",
+        "Return w − η·g as computed: a small η changes a weight in its 4th or 5th digit, and "
+        "rounding throws exactly that change away.",
+        family=Rounded(examples=ROUNDED_EXAMPLES)),
 )
 
 
@@ -230,10 +242,35 @@ SWEEP_MISCONCEPTIONS = (
         "Call update_weights with each rate in turn; every entry should differ.",
         model=lambda case: {r: update(case.context["w"], case.context["g"],
                                       case.context["rates"][0]) for r in case.context["rates"]}),
+    Misconception(
+        "sweep-cumulative", "each rate applied to the weights the previous rate left",
+        "Every learning rate starts from the same original weights: call "
+        "update_weights(weights, gradients, rate) with the weights you were given, and do not "
+        "assign the result back to `weights` (or update one list in place) inside the loop.",
+        family=Parametric(lambda case, how: _carried(case, how), ("chained", "one list"),
+                          lambda how: "each entry starts from the previous entry's weights"
+                          if how == "chained" else "every entry is the same list, updated by "
+                          "every rate in turn",
+                          examples=(lambda case: _carried(case, "chained"),
+                                    lambda case: _carried(case, "one list")))),
 )
 
 
 PICTURES = "autograder.course.plots"  # where the lesson's pictures are drawn
+
+
+def _carried(case: Case, how: str) -> dict:
+    """What a sweep returns that carries the weights from one rate to the
+    next: each entry from the one before (``chained``), or one list updated
+    in place by every rate and stored under every key (``one list``)."""
+    w, out = list(case.context["w"]), {}
+    for r in case.context["rates"]:
+        w = update(w, case.context["g"], r)
+        out[r] = w
+    if how == "one list":
+        out = {r: w for r in out}
+    return out
+
 
 # What the exercise's notebook teaches (the classroom); its hints are also
 # what hint("<function>") says.

@@ -13,8 +13,9 @@ import numpy as np
 
 from autograder.engine.spec import Check, Exercise, Lesson, Misconception, Picture
 from autograder.engine.tolerance import Tolerance
-from autograder.course.optimizers.iterates import (Optimiser, Rule, Shape, cases, iterates_compare, iterates_judge,
-                       rule_model)
+from autograder.course.optimizers.iterates import (Optimiser, Rule, Shape, cases,
+                                                  family_misconceptions, iterates_compare,
+                                                  iterates_judge, rule_model)
 
 EPS = 1e-8
 
@@ -132,7 +133,7 @@ ADAGRAD_MISCONCEPTIONS = (
         "AdaGrad's v is the sum of all squared gradients so far: v = v + g². Keeping only "
         "the latest makes every step η·sign(g), which never slows down.",
         model=rule_model(_with(adagrad_step, accumulate=False))),
-)
+) + family_misconceptions(ADAGRAD, "adagrad")
 
 RMSPROP_MISCONCEPTIONS = (
     Misconception(
@@ -150,7 +151,7 @@ RMSPROP_MISCONCEPTIONS = (
         "Divide the step by √(v + ε), the root of the mean square: that is what makes the "
         "step about η in size.",
         model=rule_model(_with(rmsprop_step, root=False))),
-)
+) + family_misconceptions(RMSPROP, "rmsprop")
 
 ADAM_MISCONCEPTIONS = (
     Misconception(
@@ -169,7 +170,7 @@ ADAM_MISCONCEPTIONS = (
         "adam-betas-swapped", "β₁ used for v and β₂ for m",
         "β₁ (0.9) averages the gradients m and β₂ (0.999) their squares v.",
         model=rule_model(_with(adam_step, swap=True))),
-)
+) + family_misconceptions(ADAM, "adam")
 
 
 PICTURES = "autograder.course.optimizer_plots"  # where the lesson's pictures are drawn

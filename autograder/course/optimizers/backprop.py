@@ -13,6 +13,7 @@ import random
 
 import numpy as np
 
+from autograder.engine.families import Parametric
 from autograder.engine.judging import Mismatch, judge_cases, number, vector
 from autograder.engine.spec import Case, Check, Exercise, Lesson, Misconception, Probe
 from autograder.engine.tolerance import Tolerance, fmt_pair
@@ -48,14 +49,16 @@ def loss(x, y, W1, b1, W2, b2) -> float:
 
 
 def gradients(x, y, W1, b1, W2, b2, sigma_prime=True, prime_of_a=False, transpose=False,
-              dz_fn=None) -> dict:
+              dz_fn=None, prime=None) -> dict:
     """∂L/∂W1, ∂L/∂b1, ∂L/∂W2, ∂L/∂b2 by the chain rule, as nested lists
     (and, with the options, what some mistaken versions compute)."""
     a, h, z = forward(x, W1, b1, W2, b2)
     p = softmax(z)
     dz = [pk - yk for pk, yk in zip(p, y)] if dz_fn is None else dz_fn(z, p, y)
     dh = [math.fsum(W2[k][j] * dz[k] for k in range(len(dz))) for j in range(len(h))]
-    if not sigma_prime:
+    if prime is not None:
+        da = [dh[j] * prime(a[j], h[j]) for j in range(len(h))]
+    elif not sigma_prime:
         da = dh
     elif prime_of_a:
         da = [dh[j] * a[j] * (1 - a[j]) for j in range(len(h))]
@@ -335,6 +338,13 @@ def tlg_compare(case: Case, results, expected) -> Mismatch | None:
                     table="\n".join(lines))
 
 
+# σ′ where the chain rule does not take it: (what a student computes, in words).
+SIGMA_PRIME_ELSEWHERE = (
+    (lambda a, h: sigma(h) * (1 - sigma(h)), "σ′ taken at the activation h: σ(h)(1 − σ(h))"),
+    (lambda a, h: sigma(a) * (1 - a), "σ(a)(1 − a), the activation and the pre-activation mixed"),
+)
+
+
 def _tlg_model(**options):
     return lambda case: gradients(*case.context["args"], **options)
 
@@ -361,6 +371,14 @@ TLG_MISCONCEPTIONS = (
         "The output error is softmax(z) − y: the probabilities minus the targets, "
         "not the raw logits.",
         model=_tlg_model(dz_fn=lambda z, p, y: [zk - yk for zk, yk in zip(z, y)])),
+    Misconception(
+        "backprop-sigma-prime-elsewhere", "σ′ evaluated at the activation h instead of at a",
+        "σ′ belongs to the pre-activation a = W1·x + b1: σ′(a) = σ(a)(1 − σ(a)) = h(1 − h). "
+        "Passing h to a function that computes σ′ applies the sigmoid twice; h ⊙ (1 − h) "
+        "needs no second call.",
+        family=Parametric(lambda case, prime: _tlg_model(prime=prime[0])(case),
+                          SIGMA_PRIME_ELSEWHERE, lambda prime: prime[1],
+                          examples=tuple(_tlg_model(prime=p) for p, _ in SIGMA_PRIME_ELSEWHERE))),
 )
 
 

@@ -22,6 +22,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from autograder.engine.families import ROUNDED_EXAMPLES, Rounded, Steps
 from autograder.engine.judging import Mismatch, feedback_for, recognise, screen
 from autograder.engine.outcomes import Feedback, Outcome, Verdict
 from autograder.engine.spec import Case, Probe
@@ -426,6 +427,38 @@ def rule_model(step: Step, only: Callable[[Case], bool] | None = None):
         c = case.context
         return run(step, c["problem"], c["x0"], c["hp"], c["steps"])
     return model
+
+
+def steps_model(step: Step):
+    """A run of ``step`` n steps long, for a :func:`~autograder.engine.families.Steps`
+    family: the iterates of a loop that runs another number of times."""
+    def run_for(case: Case, n: int):
+        c = case.context
+        return run(step, c["problem"], c["x0"], c["hp"], n)
+    return Steps(run_for)
+
+
+def family_misconceptions(opt: Optimiser, prefix: str, rounded: bool = True) -> tuple:
+    """The families every optimiser's iterates can fall into: a loop that
+    runs k steps too many or too few and (``rounded``) iterates rounded
+    before they are returned, named ``<prefix>-steps-off`` and
+    ``<prefix>-rounded``.  (A loop that stops on a tolerance is not among
+    them: the cases' runs do not shrink their steps below any usual
+    tolerance under every seed, so such a loop would pass under some.)"""
+    from autograder.engine.spec import Misconception
+    out = [Misconception(
+        f"{prefix}-steps-off", "a loop that runs a different number of steps",
+        f"Take exactly `steps` updates after x0: for _ in range(steps) (or, counting the "
+        f"updates from 1, range(1, steps + 1)), and return steps + 1 iterates, x0 included.",
+        family=steps_model(opt.rule.step))]
+    if rounded:
+        out.append(Misconception(
+            f"{prefix}-rounded", "the iterates rounded before they are returned",
+            "Return the iterates as computed: rounding them (np.round(x, 4)) moves each by up "
+            "to half a unit of its last kept digit, more than the grader's tolerance; round "
+            "only what you print.",
+            family=Rounded(examples=ROUNDED_EXAMPLES)))
+    return tuple(out)
 
 
 def vector_case(case: Case) -> bool:

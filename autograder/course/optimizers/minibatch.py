@@ -10,6 +10,7 @@ import functools
 import math
 import random
 
+from autograder.engine.families import ROUNDED_EXAMPLES, Rounded, Steps
 from autograder.engine.judging import judge_cases, vector
 from autograder.engine.spec import Case, Check, Exercise, Lesson, Misconception, Picture, Probe
 from autograder.engine.tolerance import Tolerance
@@ -131,12 +132,14 @@ def _model(fn):
         w, b, xs, ys, *rest = args
         return tuple(fn(w, b, list(xs), list(ys), *rest))
 
-    def model(case: Case):
+    def model(case: Case, epochs: int | None = None):
         c = case.context
         return list(remembered(c["w"], c["b"], tuple(c["xs"]), tuple(c["ys"]), c["lr"],
-                               c["epochs"], c["size"]))
+                               c["epochs"] if epochs is None else epochs, c["size"]))
     return model
 
+
+_REFERENCE = _model(train)   # the grader's own run, for any number of epochs
 
 MISCONCEPTIONS = (
     Misconception(
@@ -170,6 +173,16 @@ MISCONCEPTIONS = (
         "Every epoch starts again at the first point, and its last batch may be shorter; "
         "batches never run on into the next epoch.",
         model=_model(train_carry_over)),
+    Misconception(
+        "minibatch-epochs-off", "a different number of epochs than `epochs`",
+        "Make exactly `epochs` passes over the data: for _ in range(epochs) outside the loop "
+        "over the batches.",
+        family=Steps(lambda case, n: _REFERENCE(case, epochs=n),
+                     steps=lambda case: case.context["epochs"], unit="epoch")),
+    Misconception(
+        "minibatch-rounded", "w and b rounded before they are returned",
+        "Return w and b as computed: rounding them throws away digits the grader checks.",
+        family=Rounded(examples=ROUNDED_EXAMPLES)),
 )
 
 # The grader sums each batch with math.fsum; a student's loop or np.sum

@@ -12,7 +12,8 @@ import numpy as np
 
 from autograder.engine.spec import Check, Exercise, Lesson, Misconception, Picture
 from autograder.engine.tolerance import Tolerance
-from autograder.course.optimizers.iterates import (Optimiser, Rule, Shape, aliased, cases, iterates_compare,
+from autograder.course.optimizers.iterates import (Optimiser, Rule, Shape, aliased, cases,
+                                                  family_misconceptions, iterates_compare,
                        iterates_judge, rule_model)
 
 
@@ -137,7 +138,7 @@ MOMENTUM_MISCONCEPTIONS = (
         "x -= u changes the array you already put in the list: every entry is then the same "
         "array. Append a copy (x.copy()) or write x = x - u, which makes a new array.",
         model=aliased),
-)
+) + family_misconceptions(MOMENTUM, "momentum")
 
 NESTEROV_MISCONCEPTIONS = (
     Misconception(
@@ -159,7 +160,7 @@ NESTEROV_MISCONCEPTIONS = (
         "nesterov-lookahead-backwards", "looked behind instead of ahead, x̃ = x + β·u",
         "x moves by −u, so the point ahead is x̃ = x − β·u (minus, the way x is going).",
         model=rule_model(_lookahead_step(+1.0, beta=True))),
-)
+) + family_misconceptions(NESTEROV, "nesterov")
 
 
 PICTURES = "autograder.course.optimizer_plots"  # where the lesson's pictures are drawn
