@@ -237,3 +237,34 @@ def test_the_weight_sweep_picture_shows_each_rate_from_the_same_weights():
     assert any(list(c.get_ydata()) != pytest.approx(
         [weights[i] - r * gradients[i] for r in plots.SWEEP_RATES], rel=1e-9)
         for i, c in enumerate(crosses))
+
+
+def test_the_notebooks_failure_picture_shows_the_cases_of_the_check_it_follows(monkeypatch):
+    """check("train") in a notebook draws show_training beside the feedback:
+    its panel of cases must be the check's own, for the seed the check was
+    graded with (not seed 0), as on the grade --html page."""
+    from types import SimpleNamespace
+
+    from autograder.channels import notebook
+    from autograder.course import CALCULUS
+    from autograder.engine.outcomes import CheckResult, Feedback, Outcome, Verdict
+    from autograder.course import plots
+
+    drawn = []
+    def show_training(train, seed=None):                     # records what it was asked
+        drawn.append((train, {"seed": seed}))
+        return "picture"
+    monkeypatch.setattr(plots, "show_training", show_training)
+
+    def train(w, b, xs, ys, learning_rate, epochs):          # the student's (wrong) train
+        return w, b
+    monkeypatch.setattr(notebook, "session",
+                        lambda: SimpleNamespace(shell=SimpleNamespace(user_ns={"train": train})))
+    neuron = CALCULUS.exercise("neuron")
+    failed = CheckResult("neuron", "train runs full-batch gradient descent", "train", 8,
+                         Verdict(Outcome.FAILED, Feedback("wrong")))
+    assert notebook._picture_for(neuron, "train", (failed,), 4242) == "picture"
+    assert drawn == [(train, {"seed": 4242})]
+    passed = CheckResult("neuron", "train runs full-batch gradient descent", "train", 8,
+                         Verdict(Outcome.PASSED, Feedback("all agree")))
+    assert notebook._picture_for(neuron, "train", (passed,), 4242) is None

@@ -385,12 +385,15 @@ def reference_source(exercise: Exercise, function: str) -> str | None:
     return None
 
 
-def _picture_for(exercise: Exercise, function: str, checks: tuple[CheckResult, ...]):
+def _picture_for(exercise: Exercise, function: str, checks: tuple[CheckResult, ...],
+                 seed: int):
     """The exercise's picture for a failed ``function`` (its lesson's
     ``on_failure``: the student's run beside the reference), drawn with the
     student's functions as the kernel holds them; only for a check that
     returned wrong numbers (not for crashes or limits: those would only
-    happen again in the kernel)."""
+    happen again in the kernel).  A picture that shows the check's cases
+    (it takes ``seed``) shows those of the check just graded, as
+    ``grade --html`` does."""
     if not any(c.outcome is Outcome.FAILED for c in checks):
         return None
     picture = exercise.lesson.on_failure.get(function) if exercise.lesson else None
@@ -403,8 +406,10 @@ def _picture_for(exercise: Exercise, function: str, checks: tuple[CheckResult, .
         if not callable(namespace.get(function)):
             return None
         arguments = [namespace.get(name) for name in picture.arguments]
+        import inspect
+        kwargs = {"seed": seed} if "seed" in inspect.signature(draw).parameters else {}
         with quiet():
-            return draw(*(a if callable(a) else None for a in arguments))
+            return draw(*(a if callable(a) else None for a in arguments), **kwargs)
     except Exception:   # a picture is a bonus; never let it hide the feedback
         return None
 
@@ -427,7 +432,7 @@ def check(question: str, *, seed: int = PUBLIC_SEED) -> Report:
     """Grade ``question`` (a function's name, e.g. ``"df"``) now, with the
     code of the cells you have run, and show the feedback."""
     exercise, function, report = _graded(question, seed)
-    report.picture = _picture_for(exercise, function, report.checks)
+    report.picture = _picture_for(exercise, function, report.checks, seed)
     return report
 
 
@@ -486,7 +491,8 @@ def require(name: str, *, seed: int = PUBLIC_SEED) -> None:
         which = "" if seed == PUBLIC_SEED else ", with other inputs too"
         print(f"passed: {name} ({report.points:g} points{which})")
         return
-    picture = None if report.tampering else _picture_for(exercise, function, report.checks)
+    picture = None if report.tampering else _picture_for(exercise, function, report.checks,
+                                                         seed)
     if picture is not None:
         try:
             from IPython.display import display
