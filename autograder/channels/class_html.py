@@ -23,17 +23,17 @@ extra (matplotlib and Jinja2); class grading writes the CSVs without it.
 
 from __future__ import annotations
 
-import base64
 import io
-import math
 import statistics
 from pathlib import Path
 from urllib.parse import quote
 
-import jinja2
+import jinja2  # noqa: F401  (the html extra: its absence is an ImportError here)
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from autograder.channels import pages
+from autograder.channels.pages import png_uri
 from autograder.channels.class_report import NOT_GRADED, Tally, misconception_texts, ranked
 from autograder.engine.outcomes import Outcome
 from autograder.engine.spec import Assignment
@@ -92,12 +92,8 @@ def render(names: list[str], results: list[dict], course: Assignment, counted: T
             "exercises": _png(_exercises_figure(rows, course)),
             "checks": _png(_checks_figure(counted, course)),
         }
-    environment = jinja2.Environment(
-        loader=jinja2.PackageLoader("autograder.channels", "templates"),
-        autoescape=True, undefined=jinja2.StrictUndefined,
-        trim_blocks=True, lstrip_blocks=True)
-    return environment.get_template(TEMPLATE).render(
-        course=course, rows=rows, summary=summary, figures=figures,
+    return pages.render(
+        TEMPLATE, course=course, rows=rows, summary=summary, figures=figures,
         misconceptions=misconceptions, hints=hints, max_level=max(
             (level for h in hints for level, _ in h["levels"]), default=0),
         outcomes=OUTCOME_COLOURS)
@@ -127,7 +123,7 @@ def _png(figure: Figure) -> str:
     buffer = io.BytesIO()
     FigureCanvasAgg(figure)
     figure.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
-    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+    return png_uri(buffer.getvalue())
 
 
 def _edges(points: float, most: int) -> list[float]:

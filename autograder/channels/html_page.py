@@ -21,7 +21,6 @@ pictures); :func:`missing_extra` says so in one line.
 
 from __future__ import annotations
 
-import base64
 import dataclasses
 import importlib
 import inspect
@@ -32,6 +31,8 @@ from typing import Any
 
 import numpy as np
 
+from autograder.channels import pages
+from autograder.channels.pages import png_uri
 from autograder.engine.outcomes import Outcome, SubmissionResult
 from autograder.engine.spec import Assignment, Exercise, Picture, Probe
 from autograder.sandbox.limits import Limits
@@ -273,8 +274,7 @@ def _drawn(picture: Picture, answers: Answers | None, why: str, seed: int) -> Dr
         if plot is None:
             plot = _draw(picture, [None] * len(picture.arguments), seed)
         png = plot.png()
-        uri = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
-        return Drawn(plot.caption, uri, note)
+        return Drawn(plot.caption, png_uri(png), note)
     except Exception as exc:   # a picture is a bonus: never let it stop the page
         return Drawn(picture.draw, "", f"this picture could not be drawn ({type(exc).__name__})")
 
@@ -284,11 +284,7 @@ def _drawn(picture: Picture, answers: Answers | None, why: str, seed: int) -> Dr
 def page_html(result: SubmissionResult, assignment: Assignment,
               pictures: dict[str, list[Drawn]]) -> str:
     """The page's HTML, from its template."""
-    import jinja2
     from autograder.channels.feedback import render
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(Path(__file__).with_name("templates"))),
-        autoescape=True, trim_blocks=True, lstrip_blocks=True)
     exercises = []
     for e in result.exercises:
         try:
@@ -306,8 +302,8 @@ def page_html(result: SubmissionResult, assignment: Assignment,
             "output": e.output[:4000],
             "pictures": pictures.get(e.module, []),
         })
-    return env.get_template("grade_page.html.j2").render(
-        assignment=assignment, result=result, exercises=exercises,
+    return pages.render(
+        "grade_page.html.j2", assignment=assignment, result=result, exercises=exercises,
         submission=Path(result.submission).name or result.submission,
         num=lambda x: f"{x:g}")
 
