@@ -247,7 +247,7 @@ def grade_submission(submission: Path, exercises: Assignment | tuple[Exercise, .
     own = sandbox is None
     box = sandbox or Sandbox()
     box.start()
-    _preload_in_background()
+    _preload_in_background(exercises, seed)
     try:
         results = grade_exercises(box, submission, exercises, seed, limits)
     finally:
@@ -345,16 +345,33 @@ def missing_module(submission: Path, exercise: Exercise) -> ExerciseResult:
         for c in exercise.checks))
 
 
-def _preload_in_background() -> None:
-    """Import sympy on a thread while the sandbox starts: the judges need it
-    (the derivative of f, the neuron's gradients), and the two start-ups
-    then overlap."""
+def _preload_in_background(exercises=(), seed: int = 0) -> None:
+    """Import sympy on a thread while the sandbox starts, when the judges
+    will need it: the derivative of f, whose probes hand the student a
+    sympy Symbol.  The two start-ups then overlap.  Made lazily, the other
+    exercises' cases import sympy themselves if they need it (the neuron's
+    gradients); an assignment that never needs it (optimizers) does not
+    pay its third of a second."""
     import sys
+    if "sympy" in sys.modules:
+        return
+    for exercise in exercises:
+        probes = planned_cases(exercise, seed)[1]
+        if "sympy" in sys.modules:
+            return          # imported by the cases themselves: nothing to overlap
+        if any(_hands_a_symbol(p) for p in probes):
+            break
+    else:
+        if exercises:
+            return
+    import importlib
     import threading
-    if "sympy" not in sys.modules:
-        import importlib
-        threading.Thread(target=importlib.import_module, args=("sympy",),
-                         name="autograder-preload", daemon=True).start()
+    threading.Thread(target=importlib.import_module, args=("sympy",),
+                     name="autograder-preload", daemon=True).start()
+
+
+def _hands_a_symbol(probe: dict) -> bool:
+    return '"$symbol"' in json.dumps(probe)
 
 
 def read_report(submission: Path, exercise: Exercise, raw: RawRun, n_probes: int) -> WorkerReport:

@@ -2,7 +2,8 @@
 
 :class:`Sandbox` starts one interpreter running :mod:`autograder.sandbox.worker` (from
 its source text, with ``-I`` so that neither the current folder nor
-``PYTHONPATH`` is importable), which imports numpy and sympy once and then
+``PYTHONPATH`` is importable), which imports numpy (and sympy when a job
+needs it) once and then
 forks a worker per exercise.  Starting it costs one interpreter start; each
 exercise after that costs a fork.  If the server dies (a hostile worker can
 kill it when the grader does not run as root), the exercise in flight is
@@ -216,6 +217,7 @@ class Sandbox:
                 "output_file": str(job / "output.txt"), "hide": self._hide,
                 "hide_roots": self._roots, "refuse": ["autograder", "solutions"],
                 "segments": [[int(a), float(b)] for a, b in segments],
+                "sympy": needs_sympy(probes, job / "submission"),
                 "limits": {"time_seconds": limits.time_seconds,
                            "memory_bytes": limits.memory_bytes,
                            "output_bytes": limits.output_bytes},
@@ -339,6 +341,25 @@ def copy_submission(src: Path, dst: Path) -> None:
     # Private until its turn: the fork server opens it to the worker
     # (and hands it to the unprivileged user) just before it forks.
     os.chmod(dst.parent, 0o700)
+
+
+def needs_sympy(probes: list[dict], folder: Path) -> bool:
+    """Whether the worker of this job wants sympy at hand: its probes pass
+    it a sympy Symbol, or a file of its submission names sympy.  The server
+    then imports it before it forks (once: every worker after it inherits
+    it); a worker that imports it some other way imports it itself, which
+    costs it a third of a second and some memory of its budget."""
+    if '"$symbol"' in json.dumps(probes):
+        return True
+    for root, _, files in os.walk(folder):
+        for name in files:
+            try:
+                with open(os.path.join(root, name), "rb") as fh:
+                    if b"sympy" in fh.read():
+                        return True
+            except OSError:
+                continue
+    return False
 
 
 # One fork server per process of a pool (class grading, a seed sweep).

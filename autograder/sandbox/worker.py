@@ -2,7 +2,8 @@
 
 This file is the whole of what the student's process ever holds of the
 grader.  The grader starts it as a *fork server*: a separate interpreter
-(``python -I -c <this source>``) that imports numpy and sympy once, then
+(``python -I -c <this source>``) that imports numpy (and sympy, when a
+request first needs it) once, then
 reads requests on its standard input, one JSON line each, and forks a fresh
 *worker* for every exercise.  The worker
 
@@ -883,12 +884,44 @@ def _sweep(pid):
     return True
 
 
-def serve():
-    import numpy as np
+class _SympyOnDemand:
+    """sympy for a worker whose server has not imported it (no request has
+    asked for it yet): imported in the worker when the worker needs it.
+    No value can be a sympy object while sympy is not imported, so the
+    type test of :func:`_encode` imports nothing then."""
+
+    class _Unimported:
+        pass
+
+    def __getattr__(self, name):
+        if name == "Basic" and "sympy" not in sys.modules:
+            return _SympyOnDemand._Unimported
+        import sympy
+        return getattr(sympy, name)
+
+
+def _warm_sympy():
+    """Import sympy and warm the parts of it a probe touches, so that the
+    workers forked after it start hot."""
     import sympy
-    # Warm the parts of sympy a probe touches, so forked workers start hot.
     x = sympy.Symbol("x")
     expr_to_tree(sympy.diff(3 * x**3 - 2 * x**2 + x, x) + sympy.exp(x) / 2, sympy)
+    sys.path_importer_cache.clear()   # as at start-up: see serve()
+    return sympy
+
+
+def _vm_size():
+    with open("/proc/self/status") as fh:
+        return next(int(l.split()[1]) * 1024 for l in fh if l.startswith("VmSize:"))
+
+
+def serve():
+    import numpy as np
+    # sympy (a third of a second, twice numpy's import) is imported when the
+    # first request that needs it comes (one whose probes pass a sympy
+    # Symbol, or whose submission names sympy): an assignment that never
+    # touches it does not pay for it.
+    sympy = _SympyOnDemand()
     # What every worker imports, imported here once; and the import caches
     # emptied here once: a worker empties them (its import path changes),
     # and freeing the server's finders with their folder listings in every
@@ -900,8 +933,7 @@ def serve():
         ctypes.CDLL(None).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
     except Exception:
         pass
-    with open("/proc/self/status") as fh:
-        base_vm = next(int(l.split()[1]) * 1024 for l in fh if l.startswith("VmSize:"))
+    base_vm = _vm_size()
     stdout = sys.stdout
     stdout.write(json.dumps({"ready": True, "pid": _SERVER_PID}) + "\n")
     stdout.flush()
@@ -909,6 +941,10 @@ def serve():
         request = read_request(0)
         if request is None:
             return
+        if request.get("sympy") and isinstance(sympy, _SympyOnDemand):
+            sympy = _warm_sympy()
+            # The worker's memory cap counts from what the server holds.
+            base_vm = _vm_size()
         reply = handle(request, base_vm, np, sympy)
         unswept = reply.pop("unswept", False)
         if unswept:
