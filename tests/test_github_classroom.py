@@ -131,19 +131,36 @@ def run_steps(steps, folder):
         return dict(pool.map(run, steps))
 
 
-def test_every_step_passes_on_the_solutions_and_fails_on_the_stubs(workflow, tmp_path):
+def run_steps_here(steps, folder, monkeypatch):
+    """The steps' commands, each through the command line's main() in this
+    process, in ``folder``: the exit status the runner would see.  (The
+    tests below run real steps as processes: -I, the exit status.)"""
+    from autograder.channels.cli import main
+    monkeypatch.chdir(folder)
+    codes = {}
+    for step in steps:
+        command = shlex.split(step["with"]["command"])
+        assert command[:4] == ["python", "-I", "-m", "autograder"]
+        codes[step["id"]] = main(command[4:])
+    return codes
+
+
+def test_every_step_passes_on_the_solutions_and_fails_on_the_stubs(workflow, tmp_path,
+                                                                    monkeypatch, capsys):
     """Every step on the solutions (a step that fails there would cost every
-    student its points); on the stubs, one step per exercise (each run
-    costs a grader start: 16 more would double the test's time)."""
+    student its points); on the stubs, one step per exercise.  Each step's
+    command runs in this process (a process each costs a grader start);
+    the other tests here run steps as processes."""
     steps = graders(workflow)
     for name, source in (("right", SOLUTIONS), ("stubs", STUBS)):
         (tmp_path / name).mkdir()
         for path in source.glob("*.py"):
             shutil.copyfile(path, tmp_path / name / path.name)
-    assert set(run_steps(steps, tmp_path / "right").values()) == {0}
+    assert set(run_steps_here(steps, tmp_path / "right", monkeypatch).values()) == {0}
     last_of_each = list({s["id"].rsplit("_", 1)[0]: s for s in steps}.values())
     assert len(last_of_each) == 4
-    assert 0 not in run_steps(last_of_each, tmp_path / "stubs").values()
+    assert 0 not in run_steps_here(last_of_each, tmp_path / "stubs", monkeypatch).values()
+    assert "not attempted" in capsys.readouterr().out
 
 
 def test_a_misconception_fails_only_its_own_step(workflow, tmp_path):
@@ -194,7 +211,7 @@ def test_the_grader_ignores_the_students_own_modules_of_library_names(workflow, 
     assert codes == {"derivatives_1": 0}
 
 
-def test_assignment_2_gets_one_step_per_check_with_its_points(tmp_path):
+def test_assignment_2_gets_one_step_per_check_with_its_points(tmp_path, monkeypatch):
     """--assignment optimizers: its checks and points, each step grading
     that assignment; the reference passes, a stub fails, an unknown name
     is one line and exit 2."""
@@ -220,8 +237,9 @@ def test_assignment_2_gets_one_step_per_check_with_its_points(tmp_path):
         (tmp_path / name).mkdir()
         for path in source.glob("*.py"):
             shutil.copyfile(path, tmp_path / name / path.name)
-    assert set(run_steps(first_of_each, tmp_path / "right").values()) == {0}
-    assert 0 not in run_steps(first_of_each, tmp_path / "stubs").values()
     wrong = cli("github-classroom", tmp_path, "--assignment", "nope", "--package-spec", "x")
     assert wrong.returncode == 2 and wrong.stderr.count("\n") == 1
     assert "no assignment 'nope' (one of calculus, optimizers)" in wrong.stderr
+    # The steps' commands in this process (the tests above run steps as processes).
+    assert set(run_steps_here(first_of_each, tmp_path / "right", monkeypatch).values()) == {0}
+    assert 0 not in run_steps_here(first_of_each, tmp_path / "stubs", monkeypatch).values()

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import select
 import shutil
 import subprocess
@@ -217,7 +218,7 @@ class Sandbox:
                 "output_file": str(job / "output.txt"), "hide": self._hide,
                 "hide_roots": self._roots, "refuse": ["autograder", "solutions"],
                 "segments": [[int(a), float(b)] for a, b in segments],
-                "sympy": needs_sympy(probes, job / "submission"),
+                "sympy": needs_sympy(probes, job / "submission", module),
                 "limits": {"time_seconds": limits.time_seconds,
                            "memory_bytes": limits.memory_bytes,
                            "output_bytes": limits.output_bytes},
@@ -343,22 +344,36 @@ def copy_submission(src: Path, dst: Path) -> None:
     os.chmod(dst.parent, 0o700)
 
 
-def needs_sympy(probes: list[dict], folder: Path) -> bool:
+def needs_sympy(probes: list[dict], folder: Path, module: str) -> bool:
     """Whether the worker of this job wants sympy at hand: its probes pass
-    it a sympy Symbol, or a file of its submission names sympy.  The server
-    then imports it before it forks (once: every worker after it inherits
-    it); a worker that imports it some other way imports it itself, which
-    costs it a third of a second and some memory of its budget."""
+    it a sympy Symbol, or its module -- or a module of the submission whose
+    name it mentions, and so on -- names sympy.  The server then imports
+    it before it forks (once: every worker after it inherits it); a worker
+    that imports it some other way imports it itself, which costs it a
+    third of a second and some memory of its budget."""
     if '"$symbol"' in json.dumps(probes):
         return True
-    for root, _, files in os.walk(folder):
-        for name in files:
-            try:
-                with open(os.path.join(root, name), "rb") as fh:
-                    if b"sympy" in fh.read():
-                        return True
-            except OSError:
-                continue
+    modules = {}
+    for root, dirs, files in os.walk(folder):
+        dirs.sort()
+        for name in sorted(files):
+            if name.endswith(".py"):
+                modules.setdefault(name[:-3], os.path.join(root, name))
+    seen, todo = set(), [module]
+    while todo:
+        name = todo.pop()
+        if name in seen or name not in modules:
+            continue
+        seen.add(name)
+        try:
+            with open(modules[name], "rb") as fh:
+                text = fh.read()
+        except OSError:
+            continue
+        if b"sympy" in text:
+            return True
+        words = set(re.findall(rb"[A-Za-z_][A-Za-z0-9_]*", text))
+        todo.extend(m for m in modules if m not in seen and m.encode() in words)
     return False
 
 
