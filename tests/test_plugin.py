@@ -9,15 +9,20 @@ from conftest import EXERCISES, SOLUTIONS
 
 pytest_plugins = ["pytester"]
 
+# The runs through pytester are in this process (each pytest start would
+# cost a second of CPU); the tests of pytest where the student is, below,
+# and test_plain_pytest_in_the_repository_grades_the_exercises run pytest
+# as a process of its own, as a student does.
+
 
 def test_solutions_pass_every_check(pytester):
-    result = pytester.runpytest_subprocess("--submission", str(SOLUTIONS), "-p", "no:cacheprovider")
+    result = pytester.runpytest_inprocess("--submission", str(SOLUTIONS), "-p", "no:cacheprovider")
     result.assert_outcomes(passed=16)
     result.stdout.fnmatch_lines(["*score*", "*derivatives*25/25*", "total*100/100*"])
 
 
 def test_stubs_fail_as_not_attempted_without_tracebacks(pytester):
-    result = pytester.runpytest_subprocess("--submission", str(EXERCISES), "-p", "no:cacheprovider")
+    result = pytester.runpytest_inprocess("--submission", str(EXERCISES), "-p", "no:cacheprovider")
     result.assert_outcomes(failed=16)
     text = result.stdout.str()
     assert "[not attempted] derivatives.df" in text
@@ -28,7 +33,7 @@ def test_stubs_fail_as_not_attempted_without_tracebacks(pytester):
 def test_feedback_of_a_wrong_submission(pytester, submission):
     wrong = submission({"neuron": (SOLUTIONS / "neuron.py").read_text()
                         .replace("1.0 / (1.0 + np.exp(-z))", "1.0 / (1.0 + np.exp(z))")})
-    result = pytester.runpytest_subprocess("--submission", str(wrong), "--grader-seed", "3")
+    result = pytester.runpytest_inprocess("--submission", str(wrong), "--grader-seed", "3")
     text = result.stdout.str()
     assert "[wrong] neuron.sigmoid" in text
     assert "the exponent is minus z" in text          # the misconception's hint
@@ -37,13 +42,13 @@ def test_feedback_of_a_wrong_submission(pytester, submission):
 
 def test_the_plugin_stays_out_of_ordinary_test_runs(pytester):
     pytester.makepyfile(test_plain="def test_one():\n    assert True\n")
-    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result = pytester.runpytest_inprocess("-p", "no:cacheprovider")
     result.assert_outcomes(passed=1)
     assert "grading:" not in result.stdout.str()
 
 
 def test_a_folder_without_modules_is_a_usage_error(pytester, tmp_path):
-    result = pytester.runpytest_subprocess("--submission", str(tmp_path))
+    result = pytester.runpytest_inprocess("--submission", str(tmp_path))
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     assert "holds none of" in result.stderr.str()
 
@@ -64,7 +69,7 @@ def test_plain_pytest_in_the_repository_grades_the_exercises():
 def test_a_bad_limit_names_the_flag_that_was_typed(pytester):
     """pytest-timeout owns --timeout: an error about the grader's own
     option must name --grader-timeout, the flag the user gave."""
-    result = pytester.runpytest_subprocess("--submission", str(SOLUTIONS),
+    result = pytester.runpytest_inprocess("--submission", str(SOLUTIONS),
                                            "--grader-timeout", "abc", "-p", "no:cacheprovider")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["*--grader-timeout: *"])
@@ -134,7 +139,8 @@ def pytest_addoption(parser):
 def pytest_report_header(config):
     return [f"other seed: {config.getoption('other_seed')}"]
 ''')
-    result = pytester.runpytest_subprocess("-p", "seedplugin", "--submission", str(SOLUTIONS),
+    pytester.syspathinsert()
+    result = pytester.runpytest_inprocess("-p", "seedplugin", "--submission", str(SOLUTIONS),
                                            "--seed", "9", "--grader-seed", "3",
                                            "-p", "no:cacheprovider")
     result.assert_outcomes(passed=16)
