@@ -18,6 +18,26 @@ def cli(*args, cwd=ROOT):
                           capture_output=True, text=True, timeout=300)
 
 
+@pytest.fixture
+def here(capsys, monkeypatch):
+    """``here(*args)``: the command line's main() in this process, run from
+    where :func:`cli` runs it: (exit status, stdout, stderr).  For the
+    variants of a command whose test also runs it as a real process (each
+    start costs the grader's imports again)."""
+    from autograder.channels.cli import main
+    monkeypatch.chdir(ROOT)
+
+    def run(*args):
+        capsys.readouterr()
+        try:
+            code = main([str(a) for a in args])
+        except SystemExit as exc:       # argparse's refusals
+            code = exc.code
+        out, err = capsys.readouterr()
+        return code, out, err
+    return run
+
+
 def test_solutions_score_full_marks_in_gradescope_format(tmp_path):
     out = tmp_path / "results.json"
     run = cli("grade", SOLUTIONS, "--json", out, "--seed", 11)
@@ -69,23 +89,23 @@ def test_bad_folders_exit_2_with_a_clear_message(tmp_path, make, message):
     assert json.loads(out.read_text())["score"] == 0   # still written, with the reason
 
 
-def test_bad_settings_and_unwritable_json_exit_2(tmp_path):
+def test_bad_settings_and_unwritable_json_exit_2(tmp_path, here):
     run = cli("grade", SOLUTIONS, "--timeout", "forever")
     assert run.returncode == 2 and "--timeout" in run.stderr
-    run = cli("grade", SOLUTIONS, "--memory", "99999999999GiB")
-    assert run.returncode == 2 and run.stderr.startswith("error: --memory: '99999999999GiB' "
-                                                         "is more than any machine can give")
-    run = cli("grade", SOLUTIONS, "--json", tmp_path / "missing" / "r.json")
-    assert run.returncode == 2 and "does not exist" in run.stderr
+    code, _, err = here("grade", SOLUTIONS, "--memory", "99999999999GiB")
+    assert code == 2 and err.startswith("error: --memory: '99999999999GiB' "
+                                        "is more than any machine can give")
+    code, _, err = here("grade", SOLUTIONS, "--json", tmp_path / "missing" / "r.json")
+    assert code == 2 and "does not exist" in err
 
 
-def test_same_seed_regrades_identically_and_seeds_change_the_cases(tmp_path, submission):
+def test_same_seed_regrades_identically_and_seeds_change_the_cases(tmp_path, submission, here):
     wrong = submission({"gradient_descent": (SOLUTIONS / "gradient_descent.py").read_text()
                         .replace("x - learning_rate * grad(x)", "x + learning_rate * grad(x)")})
     outputs = []
     for i, seed in enumerate((5, 5, 6)):
         out = tmp_path / f"r{i}.json"
-        assert cli("grade", wrong, "--json", out, "--seed", seed).returncode == 0
+        assert here("grade", wrong, "--json", out, "--seed", seed)[0] == 0
         data = json.loads(out.read_text())
         outputs.append([(t["name"], t["score"], t["output"]) for t in data["tests"]])
     assert outputs[0] == outputs[1]
@@ -112,11 +132,12 @@ def test_make_stubs_regenerates_exercises(tmp_path):
         assert (target / f"{module}.py").read_text() == (EXERCISES / f"{module}.py").read_text()
 
 
-def test_make_stubs_check_names_the_stale_stubs_and_writes_nothing(tmp_path):
+def test_make_stubs_check_names_the_stale_stubs_and_writes_nothing(tmp_path, here):
     target = tmp_path / "stubs"
-    assert cli("make-stubs", "--solutions", SOLUTIONS, "--exercises", target).returncode == 0
-    fresh = cli("make-stubs", "--check", "--solutions", SOLUTIONS, "--exercises", target)
-    assert fresh.returncode == 0 and fresh.stdout == "", fresh.stdout + fresh.stderr
+    assert here("make-stubs", "--solutions", SOLUTIONS, "--exercises", target)[0] == 0
+    code, out, err = here("make-stubs", "--check", "--solutions", SOLUTIONS, "--exercises",
+                          target)
+    assert code == 0 and out == "", out + err
     (target / "neuron.py").write_text((SOLUTIONS / "neuron.py").read_text())   # a solution leaked
     (target / "derivatives.py").unlink()
     stale = cli("make-stubs", "--check", "--solutions", SOLUTIONS, "--exercises", target)
@@ -125,11 +146,11 @@ def test_make_stubs_check_names_the_stale_stubs_and_writes_nothing(tmp_path):
                                          f"out of date: {target / 'neuron.py'}"]
     assert "make-stubs" in stale.stderr
     assert not (target / "derivatives.py").exists()          # --check writes nothing
-    missing = cli("make-stubs", "--check", "--solutions", tmp_path / "nope")
-    assert missing.returncode == 2 and "nope: no such directory" in missing.stderr
+    code, _, err = here("make-stubs", "--check", "--solutions", tmp_path / "nope")
+    assert code == 2 and "nope: no such directory" in err
 
 
-def test_only_grades_the_selected_exercise_or_check(tmp_path):
+def test_only_grades_the_selected_exercise_or_check(tmp_path, here):
     out = tmp_path / "results.json"
     run = cli("grade", SOLUTIONS, "--json", out, "--seed", 3, "--only", "neuron",
               "--only", "derivatives:2")
@@ -139,16 +160,16 @@ def test_only_grades_the_selected_exercise_or_check(tmp_path):
     assert data["score"] == 35 and "slope_at_2" in data["tests"][0]["name"]
     for bad, message in (("nope", "no exercise 'nope'"), ("neuron:7", "checks 1 to 6"),
                          ("neuron:x", "checks 1 to 6")):
-        run = cli("grade", SOLUTIONS, "--only", bad)
-        assert run.returncode == 2 and "--only" in run.stderr and message in run.stderr
+        code, _, err = here("grade", SOLUTIONS, "--only", bad)
+        assert code == 2 and "--only" in err and message in err
 
 
-def test_strict_exits_1_unless_every_graded_check_passed(submission):
+def test_strict_exits_1_unless_every_graded_check_passed(submission, here):
     wrong = submission({"gradient_descent": (SOLUTIONS / "gradient_descent.py").read_text()
                         .replace("x - learning_rate * grad(x)", "x + learning_rate * grad(x)")})
     assert cli("grade", wrong, "--strict", "--only", "gradient_descent:1").returncode == 1
-    assert cli("grade", wrong, "--strict", "--only", "gradient_descent:2").returncode == 0
-    assert cli("grade", wrong, "--only", "gradient_descent:1").returncode == 0   # not strict
+    assert here("grade", wrong, "--strict", "--only", "gradient_descent:2")[0] == 0
+    assert here("grade", wrong, "--only", "gradient_descent:1")[0] == 0   # not strict
 
 
 def test_a_zip_is_graded_like_its_folder(tmp_path):
@@ -162,7 +183,8 @@ def test_a_zip_is_graded_like_its_folder(tmp_path):
     assert json.loads(out.read_text())["score"] == 100 and "100/100" in run.stdout
 
 
-def test_the_optimizers_reference_scores_full_marks_and_the_assignment_is_inferred(tmp_path):
+def test_the_optimizers_reference_scores_full_marks_and_the_assignment_is_inferred(tmp_path,
+                                                                                  here):
     """grade DIR grades the assignment whose modules DIR holds; --assignment
     names it, and an unknown name is one line and exit 2."""
     out = tmp_path / "results.json"
@@ -173,9 +195,9 @@ def test_the_optimizers_reference_scores_full_marks_and_the_assignment_is_inferr
     assert {t["tags"][0] for t in results["tests"]} == {"momentum", "minibatch", "adaptive",
                                                         "backprop"}
     assert all(t["score"] == t["max_score"] for t in results["tests"])
-    explicit = cli("grade", str(OPTIMIZERS), "--assignment", "optimizers",
-                   "--seed", "5", "--quiet")
-    assert explicit.returncode == 0 and "100/100" in explicit.stdout
-    wrong = cli("grade", str(OPTIMIZERS), "--assignment", "nope")
-    assert wrong.returncode == 2
-    assert "no assignment 'nope'" in wrong.stderr
+    code, out, _ = here("grade", str(OPTIMIZERS), "--assignment", "optimizers",
+                        "--seed", "5", "--quiet")
+    assert code == 0 and "100/100" in out
+    code, _, err = here("grade", str(OPTIMIZERS), "--assignment", "nope")
+    assert code == 2
+    assert "no assignment 'nope'" in err
