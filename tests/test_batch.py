@@ -105,6 +105,22 @@ def cli(*args):
 
 
 @pytest.fixture
+def here(capsys, monkeypatch):
+    """``here(*args)``: the command line's main() in this process, from
+    where :func:`cli` runs it: (exit status, stdout, stderr).  For the
+    refusals of a command that a test also runs as a real process."""
+    from autograder.channels.cli import main
+    monkeypatch.chdir(ROOT)
+
+    def run(*args):
+        capsys.readouterr()
+        code = main([str(a) for a in args])
+        out, err = capsys.readouterr()
+        return code, out, err
+    return run
+
+
+@pytest.fixture
 def marked_env():
     """(environment, TMPDIR, token) for a grade-class run whose processes
     can be found (they carry the token) and whose temporary folders go to
@@ -204,22 +220,23 @@ def test_a_second_run_on_the_same_out_says_who_holds_it(klass, tmp_path):
         pass
 
 
-def test_bad_arguments_exit_2(tmp_path, klass):
+def test_bad_arguments_exit_2(tmp_path, klass, here):
     run = cli("grade-class", tmp_path / "nowhere", "--out", tmp_path / "out")
     assert run.returncode == 2 and "no such folder" in run.stderr
+    # The other refusals through main() in this process: the same status and line.
     blocker = tmp_path / "a-file"
     blocker.write_text("x")
-    run = cli("grade-class", blocker, "--out", tmp_path / "out")
-    assert run.returncode == 2 and f"{blocker}: not a folder" in run.stderr
-    run = cli("grade-class", klass, "--out", blocker / "out")
-    assert run.returncode == 2 and "cannot write there" in run.stderr
-    run = cli("grade-class", klass, "--out", klass / "results")
-    assert run.returncode == 2 and "inside the class folder" in run.stderr
+    code, _, err = here("grade-class", blocker, "--out", tmp_path / "out")
+    assert code == 2 and f"{blocker}: not a folder" in err
+    code, _, err = here("grade-class", klass, "--out", blocker / "out")
+    assert code == 2 and "cannot write there" in err
+    code, _, err = here("grade-class", klass, "--out", klass / "results")
+    assert code == 2 and "inside the class folder" in err
     out = tmp_path / "out"
     (out).mkdir()
     (out / "class.json").write_text('{"seed": 5}')
-    run = cli("grade-class", klass, "--out", out, "--seed", "6")
-    assert run.returncode == 2 and "--seed 5" in run.stderr
+    code, _, err = here("grade-class", klass, "--out", out, "--seed", "6")
+    assert code == 2 and "--seed 5" in err
 
 
 def test_students_who_handed_in_a_zip(tmp_path):
@@ -382,7 +399,7 @@ def test_half_written_files_of_a_killed_run_are_swept_by_the_next(tmp_path):
     assert all(p.exists() for p in kept)
 
 
-def test_a_class_of_assignment_2(tmp_path):
+def test_a_class_of_assignment_2(tmp_path, here):
     """grade-class --assignment optimizers: its modules as columns, its
     checks in checks.csv, its misconceptions (titles and hints from the
     assignment graded) in misconceptions.csv; OUT keeps to one assignment."""
@@ -421,12 +438,12 @@ def test_a_class_of_assignment_2(tmp_path):
                  if m.id == "momentum-moving-average")
     assert found["momentum-moving-average"]["title"] == known.title
     assert found["momentum-moving-average"]["hint"] == known.hint
-    again = cli("grade-class", root, "--out", out, "--no-progress")     # calculus, by default
-    assert again.returncode == 2 and again.stderr.count("\n") == 1
-    assert "holds the grades of assignment optimizers" in again.stderr
-    wrong = cli("grade-class", root, "--out", tmp_path / "other", "--assignment", "nope")
-    assert wrong.returncode == 2 and wrong.stderr.count("\n") == 1
-    assert "--assignment: no assignment 'nope' (one of calculus, optimizers)" in wrong.stderr
+    code, _, err = here("grade-class", root, "--out", out, "--no-progress")   # calculus
+    assert code == 2 and err.count("\n") == 1
+    assert "holds the grades of assignment optimizers" in err
+    code, _, err = here("grade-class", root, "--out", tmp_path / "other", "--assignment", "nope")
+    assert code == 2 and err.count("\n") == 1
+    assert "--assignment: no assignment 'nope' (one of calculus, optimizers)" in err
     assert not (tmp_path / "other").exists()
 
 
