@@ -6,7 +6,10 @@ the same reason when nothing can be graded."""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
+import os
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -76,16 +79,34 @@ def by_check(results: dict) -> dict[str, tuple[float, str]]:
     return {t["name"]: (t["score"], t["extra_data"]["outcome"]) for t in results["tests"]}
 
 
+def in_process(*args) -> subprocess.CompletedProcess:
+    """``python -m autograder ARGS`` through the command line's main() in
+    this process, from where :func:`run` runs it (a process each would
+    cost the grader's imports again)."""
+    from autograder.channels.cli import main
+    stdout, stderr, before = io.StringIO(), io.StringIO(), os.getcwd()
+    os.chdir(ROOT)
+    try:
+        with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+            code = main([str(a) for a in args])
+    finally:
+        os.chdir(before)
+    return subprocess.CompletedProcess(args, code, stdout.getvalue(), stderr.getvalue())
+
+
 @pytest.fixture(scope="module")
 def through_grade(klass, tmp_path_factory):
+    """``grade --json`` of each student: the folder's as a real process,
+    the others' through main() in this process."""
     out = tmp_path_factory.mktemp("grade")
     done = {}
     for name in (*STUDENTS, "junk"):
         # The assignment named for junk only: grade-class names it too (its
         # default), and the reason lists the modules looked for.
         named = ("--assignment", "calculus") if name == "junk" else ()
-        completed = run("-m", "autograder", "grade", klass / name, "--seed", SEED,
-                        "--json", out / f"{name}.json", "--quiet", *named)
+        args = ("grade", klass / name, "--seed", SEED, "--json", out / f"{name}.json",
+                "--quiet", *named)
+        completed = run("-m", "autograder", *args) if name == "folder" else in_process(*args)
         done[name] = (completed, json.loads((out / f"{name}.json").read_text()))
     return done
 
