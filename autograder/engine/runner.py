@@ -247,7 +247,7 @@ def grade_submission(submission: Path, exercises: Assignment | tuple[Exercise, .
     own = sandbox is None
     box = sandbox or Sandbox()
     box.start()
-    _preload_in_background(exercises, seed)
+    _preload_in_background(exercises, seed, box)
     try:
         results = grade_exercises(box, submission, exercises, seed, limits)
     finally:
@@ -345,29 +345,26 @@ def missing_module(submission: Path, exercise: Exercise) -> ExerciseResult:
         for c in exercise.checks))
 
 
-def _preload_in_background(exercises=(), seed: int = 0) -> None:
-    """Import sympy on a thread while the sandbox starts, when the judges
-    will need it: the derivative of f, whose probes hand the student a
-    sympy Symbol.  The two start-ups then overlap.  Made lazily, the other
-    exercises' cases import sympy themselves if they need it (the neuron's
-    gradients); an assignment that never needs it (optimizers) does not
-    pay its third of a second."""
+def _preload_in_background(exercises=(), seed: int = 0, box: Sandbox | None = None) -> None:
+    """Import sympy on a thread while the sandbox starts, when the grading
+    needs it: an exercise whose probes hand the student a sympy Symbol (the
+    derivative of f), whose judge needs sympy too; and ask ``box``'s
+    server to import it now, ahead of that exercise's job.  The start-ups
+    then overlap.  Otherwise each side imports it when it needs it (the
+    neuron's cases; a submission that names sympy): an assignment that
+    never needs it (optimizers) does not pay its third of a second, twice.
+    No ``exercises``: sympy is imported (the notebook's check())."""
     import sys
-    if "sympy" in sys.modules:
+    if exercises and not any(_hands_a_symbol(p) for e in exercises
+                             for p in planned_cases(e, seed)[1]):
         return
-    for exercise in exercises:
-        probes = planned_cases(exercise, seed)[1]
-        if "sympy" in sys.modules:
-            return          # imported by the cases themselves: nothing to overlap
-        if any(_hands_a_symbol(p) for p in probes):
-            break
-    else:
-        if exercises:
-            return
-    import importlib
-    import threading
-    threading.Thread(target=importlib.import_module, args=("sympy",),
-                     name="autograder-preload", daemon=True).start()
+    if box is not None:
+        box.warm_sympy()
+    if "sympy" not in sys.modules:
+        import importlib
+        import threading
+        threading.Thread(target=importlib.import_module, args=("sympy",),
+                         name="autograder-preload", daemon=True).start()
 
 
 def _hands_a_symbol(probe: dict) -> bool:

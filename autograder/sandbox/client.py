@@ -110,6 +110,18 @@ class Sandbox:
         self._ready = False
         self._buffer = bytearray()
 
+    def warm_sympy(self) -> None:
+        """Ask the server to import sympy now, ahead of the jobs that will
+        want it (they say so themselves too; this one has no reply)."""
+        if self._proc is None or self._proc.stdin is None or self._proc.poll() is not None:
+            return
+        body = b'{"warm": "sympy"}'
+        try:
+            self._proc.stdin.write(b"%d\n" % len(body) + body)
+            self._proc.stdin.flush()
+        except (OSError, ValueError):
+            pass   # the server died; the next job finds out
+
     def _library_path(self) -> list[str]:
         roots = [os.path.realpath(p) for p in self._roots]
         hidden = [os.path.realpath(p) for p in self._hide]

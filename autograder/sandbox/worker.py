@@ -941,10 +941,13 @@ def serve():
         request = read_request(0)
         if request is None:
             return
-        if request.get("sympy") and isinstance(sympy, _SympyOnDemand):
+        if (request.get("sympy") or request.get("warm") == "sympy") \
+                and isinstance(sympy, _SympyOnDemand):
             sympy = _warm_sympy()
             # The worker's memory cap counts from what the server holds.
             base_vm = _vm_size()
+        if "warm" in request:
+            continue        # the grader's word that a job will want it: no reply
         reply = handle(request, base_vm, np, sympy)
         unswept = reply.pop("unswept", False)
         if unswept:
