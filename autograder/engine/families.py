@@ -210,6 +210,13 @@ class Parametric(Family):
         return None
 
 
+def member(model: Callable[[Any, Any], Any], p) -> Model:
+    """The member ``p`` of a :class:`Parametric` family of ``model``, as a
+    model: its answers are the ones the family works out (:func:`predicted`),
+    computed once per case for both."""
+    return lambda case: predicted(lambda c: model(c, p), case, (model, p))
+
+
 def Steps(run: Callable[[Any, int], Any], *, offsets: Sequence[int] = (-3, -2, -1, 1, 2, 3),
           steps: Callable[[Any], int] = lambda case: case.context["steps"],
           unit: str = "step", examples: Sequence[int] = (2, -2)) -> Parametric:
@@ -223,8 +230,7 @@ def Steps(run: Callable[[Any, int], Any], *, offsets: Sequence[int] = (-3, -2, -
     def describe(k):
         many = "many" if k > 0 else "few"
         return f"{abs(k)} {unit}{'s' if abs(k) > 1 else ''} too {many} in every case"
-    return Parametric(model, tuple(offsets), describe,
-                      tuple(lambda case, k=k: model(case, k) for k in examples))
+    return Parametric(model, tuple(offsets), describe, tuple(member(model, k) for k in examples))
 
 
 def _rounder(kind: str, n: int, how: str = "python") -> Callable[[float], float]:
@@ -489,4 +495,4 @@ def one_term_example(k: int, c: float, points_key: str = "points") -> Model:
 __all__ = ["Family", "Parametric", "Steps", "Rounded", "Factor", "Truncated", "OneTerm",
            "rounded_example", "ROUNDED_EXAMPLES",
            "explained", "map_numbers", "numbers", "returned_numbers", "factor_example",
-           "stops_below", "one_term_example", "monomial", "simple"]
+           "stops_below", "one_term_example", "monomial", "simple", "member", "predicted"]

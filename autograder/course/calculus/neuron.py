@@ -12,7 +12,7 @@ import math
 import random
 
 from autograder.engine.families import (Factor, Parametric, ROUNDED_EXAMPLES, Rounded, Steps,
-                                        factor_example)
+                                        factor_example, member)
 from autograder.engine.judging import Mismatch, judge_cases, number, vector
 from autograder.engine.spec import Case, Check, Excuse, Exercise, Lesson, Misconception, Picture, Probe
 from autograder.engine.tolerance import Tolerance, fmt, is_close
@@ -471,6 +471,11 @@ def _train_model(fn):
     return model
 
 
+def _batched(case: Case, how):
+    """What training in batches (``how``: see train_batches) returns."""
+    return _train_model(lambda *a: train_batches(*a, *how))(case)
+
+
 TRAIN_MISCONCEPTIONS = (
     Misconception(
         "train-sequential-update", "w updated before b's gradient is computed",
@@ -500,9 +505,8 @@ TRAIN_MISCONCEPTIONS = (
         "points (gradients(w, b, xs, ys)); a step after each point or each few points is "
         "stochastic or mini-batch descent, a different algorithm.",
         family=Parametric(
-            lambda case, how: _train_model(lambda *a: train_batches(*a, *how))(case),
-            BATCHINGS, _batching,
-            examples=tuple(_train_model(lambda *a, how=how: train_batches(*a, *how))
+            _batched, BATCHINGS, _batching,
+            examples=tuple(member(_batched, how)
                            for how in ((3, False, True), (2, True, False), (4, False, False),
                                        (-2, False, True))))),
     Misconception(
