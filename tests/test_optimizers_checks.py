@@ -16,7 +16,6 @@ and, for many seeds, in this process.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import random
 import shutil
@@ -35,6 +34,7 @@ from autograder.engine.outcomes import Outcome
 from autograder.engine.runner import grade_exercises
 from autograder.engine.seed_sweep import Job, sweep
 from autograder.engine.expressions import X, add, component, mul, vector
+from autograder.engine.families import predicted
 
 from conftest import OPTIMIZERS, SEED, SOLUTIONS, hold_to_record
 from optimizers_inprocess import encoded, judge, load
@@ -231,8 +231,9 @@ def _model_results(check, cases, m):
     prediction where the model applies, the right answer elsewhere."""
     results = []
     for case in cases:
-        predicted = m.model(case)
-        value = case.expected if predicted is None else predicted
+        # Worked out once per case: judging asks families.predicted again.
+        value = predicted(m.model, case, m.model)
+        value = case.expected if value is None else value
         results.append([encoded(value)])
     return results
 
@@ -244,20 +245,8 @@ def test_every_model_is_wrong_and_named_under_200_seeds(module, check_name):
     check = CHECKS[module, check_name]
     for seed in SWEEP_SEEDS:
         cases = check.make_cases(seed, module)
-        # The same check, each model computed once per case (as judging is
-        # unchanged by it, and that is where the time goes).
-        memo = {}
-
-        def remembered(m):
-            def model(case):
-                key = (m.id, id(case))
-                if key not in memo:
-                    memo[key] = m.model(case)
-                return memo[key]
-            return dataclasses.replace(m, model=model)
-        check = dataclasses.replace(check, misconceptions=tuple(
-            remembered(m) if m.family is None else m
-            for m in CHECKS[module, check_name].misconceptions))
+        # Each model's answer to a case is worked out once (families.predicted),
+        # for its own results and for judging every other model's.
         for m in check.misconceptions:
             if m.family is not None:
                 continue   # held to it in tests/test_misconceptions.py

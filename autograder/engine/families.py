@@ -36,6 +36,7 @@ hold the family to naming them under every seed.
 from __future__ import annotations
 
 import math
+import weakref
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Callable, Sequence
@@ -56,16 +57,46 @@ class Family:
         raise NotImplementedError
 
 
-def explained(model: Model, cases, results, compare) -> bool:
+# What each model computed for each case, while the case lives: the cases
+# of a seed are made once and shared by every submission graded with it
+# (runner.planned_cases), and a model is a function of its case alone, so a
+# class or a seed sweep works out each model's answer to a case once (a
+# model of training runs 1000 epochs), not once per submission and pass.
+_PREDICTIONS: dict[int, dict] = {}
+
+
+def predicted(model: Model, case, key) -> Any:
+    """``model(case)``, computed once per case for the same ``key`` (the
+    model itself, or what identifies it: a family's model and parameter)."""
+    try:
+        table = _PREDICTIONS[id(case)]
+    except KeyError:
+        try:
+            weakref.finalize(case, _PREDICTIONS.pop, id(case), None)
+        except TypeError:          # a case that cannot be watched: not kept
+            return model(case)
+        table = _PREDICTIONS[id(case)] = {}
+    try:
+        return table[key]
+    except KeyError:
+        value = table[key] = model(case)
+        return value
+    except TypeError:              # a key that does not hash: not kept
+        return model(case)
+
+
+def explained(model: Model, cases, results, compare, key=None) -> bool:
     """Whether ``model`` explains every case where it applies (and applies
-    somewhere), as the check's ``compare`` decides."""
+    somewhere), as the check's ``compare`` decides.  ``key``: what names
+    the model for :func:`predicted` (None: computed anew each time, as for
+    a model made from the results themselves)."""
     applicable = 0
     for case, res in zip(cases, results):
-        predicted = model(case)
-        if predicted is None:
+        predicted_ = model(case) if key is None else predicted(model, case, key)
+        if predicted_ is None:
             continue
         applicable += 1
-        if compare(case, res, predicted) is not None:
+        if compare(case, res, predicted_) is not None:
             return False
     return applicable > 0
 
@@ -173,9 +204,17 @@ class Parametric(Family):
 
     def explain(self, cases, results, compare) -> str | None:
         for p in self.params:
-            if explained(lambda case, p=p: self.model(case, p), cases, results, compare):
+            if explained(lambda case, p=p: self.model(case, p), cases, results, compare,
+                         key=(self.model, p)):
                 return self.describe(p)
         return None
+
+
+def member(model: Callable[[Any, Any], Any], p) -> Model:
+    """The member ``p`` of a :class:`Parametric` family of ``model``, as a
+    model: its answers are the ones the family works out (:func:`predicted`),
+    computed once per case for both."""
+    return lambda case: predicted(lambda c: model(c, p), case, (model, p))
 
 
 def Steps(run: Callable[[Any, int], Any], *, offsets: Sequence[int] = (-3, -2, -1, 1, 2, 3),
@@ -191,8 +230,7 @@ def Steps(run: Callable[[Any, int], Any], *, offsets: Sequence[int] = (-3, -2, -
     def describe(k):
         many = "many" if k > 0 else "few"
         return f"{abs(k)} {unit}{'s' if abs(k) > 1 else ''} too {many} in every case"
-    return Parametric(model, tuple(offsets), describe,
-                      tuple(lambda case, k=k: model(case, k) for k in examples))
+    return Parametric(model, tuple(offsets), describe, tuple(member(model, k) for k in examples))
 
 
 def _rounder(kind: str, n: int, how: str = "python") -> Callable[[float], float]:
@@ -255,15 +293,21 @@ class Rounded(Family):
                         return rnd(v)
                     return min(either, key=lambda w: abs(w - mine))
                 return map_numbers(case.expected, nearest)
-            predicted = [model(case, res) for case, res in zip(cases, results)]
-            # Rounding that leaves nothing but zeros is no rounding to
-            # speak of (``return 0.0`` is not "rounded to 0 decimals"):
-            # some value must survive it, changed.
-            kept = any(r != 0 and r != e for p, case in zip(predicted, cases)
-                       for r, e in zip(numbers(p), numbers(case.expected)))
-            if kept and all(compare(case, res, p) is None
-                            for case, res, p in zip(cases, results, predicted)):
-                return f"every value rounded to {n} {kind[:-1] if n == 1 else kind}"
+            # Case by case: most roundings are told apart by the first.
+            predicted = []
+            for case, res in zip(cases, results):
+                p = model(case, res)
+                if compare(case, res, p) is not None:
+                    break
+                predicted.append(p)
+            else:
+                # Rounding that leaves nothing but zeros is no rounding to
+                # speak of (``return 0.0`` is not "rounded to 0 decimals"):
+                # some value must survive it, changed.
+                kept = any(r != 0 and r != e for p, case in zip(predicted, cases)
+                           for r, e in zip(numbers(p), numbers(case.expected)))
+                if kept:
+                    return f"every value rounded to {n} {kind[:-1] if n == 1 else kind}"
         return None
 
 
@@ -451,4 +495,4 @@ def one_term_example(k: int, c: float, points_key: str = "points") -> Model:
 __all__ = ["Family", "Parametric", "Steps", "Rounded", "Factor", "Truncated", "OneTerm",
            "rounded_example", "ROUNDED_EXAMPLES",
            "explained", "map_numbers", "numbers", "returned_numbers", "factor_example",
-           "stops_below", "one_term_example", "monomial", "simple"]
+           "stops_below", "one_term_example", "monomial", "simple", "member", "predicted"]

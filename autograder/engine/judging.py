@@ -10,22 +10,72 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any, Callable
 
 from autograder.engine.families import explained
 from autograder.engine.outcomes import CheckResult, Feedback, Outcome, Verdict
 from autograder.engine.spec import Case, Check, Misconception
-from autograder.engine.tolerance import DEFAULT, Tolerance, fmt, fmt_approx, fmt_pair, mismatch_table
+from autograder.engine.tolerance import (DEFAULT, Tolerance, fmt, fmt_approx, fmt_pair, is_close,
+                                         mismatch_table)
 from autograder.sandbox.protocol import ProbeResult, Returned, as_float, as_vector, describe, low_precision
 
 
-@dataclass(frozen=True)
 class Mismatch:
-    got: str
-    expected: str
-    table: str = ""
-    why: str = ""
+    """How the student's results differ from the expected ones, in words:
+    what came back, what was expected, a table of the values that differ,
+    and why (a hint), where there is one.
+
+    Recognising a misconception compares the results with many models' and
+    only asks whether they agree: :meth:`later` makes a Mismatch whose
+    words are built only when first read."""
+
+    __slots__ = ("_words", "_build")
+
+    def __init__(self, got: str, expected: str, table: str = "", why: str = "") -> None:
+        self._words: tuple[str, str, str, str] | None = (got, expected, table, why)
+        self._build: Callable[[], Mismatch] | None = None
+
+    @classmethod
+    def later(cls, build: Callable[[], "Mismatch"]) -> "Mismatch":
+        """A Mismatch whose words ``build()`` (a Mismatch) makes when first read."""
+        m = cls.__new__(cls)
+        m._words, m._build = None, build
+        return m
+
+    def _read(self) -> tuple[str, str, str, str]:
+        if self._words is None:
+            assert self._build is not None
+            self._words, self._build = self._build()._read(), None
+        return self._words
+
+    @property
+    def got(self) -> str:
+        return self._read()[0]
+
+    @property
+    def expected(self) -> str:
+        return self._read()[1]
+
+    @property
+    def table(self) -> str:
+        return self._read()[2]
+
+    @property
+    def why(self) -> str:
+        return self._read()[3]
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Mismatch):
+            return NotImplemented
+        return self._read() == other._read()
+
+    def __hash__(self) -> int:
+        return hash(self._read())
+
+    def __repr__(self) -> str:
+        got, expected, table, why = self._read()
+        return f"Mismatch(got={got!r}, expected={expected!r}, table={table!r}, why={why!r})"
 
 
 Compare = Callable[[Case, list[ProbeResult], Any], "Mismatch | None"]
@@ -58,8 +108,11 @@ def number(tolerance: Tolerance = DEFAULT) -> Compare:
                             why=_type_hint(value, "a number"))
         if tol.close(got, expected):
             return None
-        shown_got, shown_expected = fmt_pair(got, expected)
-        return Mismatch(shown_got, fmt_approx(expected, tol.rel, tol.abs, shown_expected))
+
+        def words() -> Mismatch:
+            shown_got, shown_expected = fmt_pair(got, expected)
+            return Mismatch(shown_got, fmt_approx(expected, tol.rel, tol.abs, shown_expected))
+        return Mismatch.later(words)
     return compare
 
 
@@ -77,14 +130,18 @@ def vector(tolerance: Tolerance = DEFAULT, label: str = "index",
             return Mismatch(describe(value), want, why=_type_hint(value, want))
         if len(got) != len(expected):
             return Mismatch(f"{describe(value)} ({len(got)} {what})", want)
-        table = mismatch_table(got, expected, tol.rel, tol.abs, label=label)
-        if not table:
+        rel, abs_ = tol.rel, tol.abs
+        if all(is_close(g, e, rel, abs_) for g, e in zip(got, expected)):
             return None
-        # Each number with as many digits as it takes to tell it from its pair.
-        pairs = [fmt_pair(g, e) for g, e in zip(got, expected)]
-        return Mismatch(describe(value, shown=lambda i, v: pairs[i][0]),
-                        "[" + ", ".join(b for _, b in pairs[:12]) +
-                        (", ...]" if len(expected) > 12 else "]"), table=table)
+
+        def words() -> Mismatch:
+            table = mismatch_table(got, expected, rel, abs_, label=label)
+            # Each number with as many digits as it takes to tell it from its pair.
+            pairs = [fmt_pair(g, e) for g, e in zip(got, expected)]
+            return Mismatch(describe(value, shown=lambda i, v: pairs[i][0]),
+                            "[" + ", ".join(b for _, b in pairs[:12]) +
+                            (", ...]" if len(expected) > 12 else "]"), table=table)
+        return Mismatch.later(words)
     return compare
 
 
@@ -206,7 +263,7 @@ def _explains(m: Misconception, cases: list[Case], results: list[list[ProbeResul
               compare: Compare) -> bool:
     if m.model is None:
         return False
-    return explained(m.model, cases, results, compare)
+    return explained(m.model, cases, results, compare, key=m.model)
 
 
 def judge_cases(check: Check, cases: list[Case], results: list[list[ProbeResult]]) -> Verdict:

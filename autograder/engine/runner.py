@@ -165,13 +165,14 @@ def _grade_seeds_once(box: Sandbox, submission: Path, e: Exercise, seeds: list[i
     where: dict[tuple[int, int], list[int]] = {}
     probes: list[dict] = []
     seen: dict[str, int] = {}
-    for s, (case_lists, as_sent) in enumerate(planned):
-        sent = iter(as_sent)       # the seed's probes as sent, made once per seed
+    for s, ((case_lists, as_sent), keys) in enumerate(zip(planned,
+                                                          (probe_keys(e, seed) for seed in seeds))):
+        # The seed's probes as sent, and what tells them apart, made once per seed.
+        sent = iter(zip(as_sent, keys))
         for number in range(len(e.checks)):
             at = where[s, number] = []
             for _ in (p for case in case_lists[number] for p in case.probes):
-                data = next(sent)
-                key = json.dumps(data, sort_keys=True)
+                data, key = next(sent)
                 if key not in seen:
                     seen[key] = len(probes)
                     probes.append(data)
@@ -323,6 +324,13 @@ def planned_cases(exercise: Exercise, seed: int) -> tuple[tuple, tuple]:
     case_lists = tuple(tuple(c.make_cases(seed, exercise.module)) for c in exercise.checks)
     probes = tuple(p.to_json() for cases in case_lists for case in cases for p in case.probes)
     return case_lists, probes
+
+
+@functools.lru_cache(maxsize=256)
+def probe_keys(exercise: Exercise, seed: int) -> tuple[str, ...]:
+    """Each probe of ``planned_cases(exercise, seed)`` as a key: the same
+    call under two seeds has the same key (grade_seeds runs it once)."""
+    return tuple(json.dumps(data, sort_keys=True) for data in planned_cases(exercise, seed)[1])
 
 
 def _module_file(submission: Path, exercise: Exercise) -> bool:

@@ -118,12 +118,23 @@ def decode_value(data: Any, depth: int = 0) -> Returned:
     if "$sympy_number" in data:
         return Returned("number", _number(data["$sympy_number"]), sympy=True)
     if "$array" in data:
-        values = _numbers_nested(data["$array"], depth)
+        raw = data["$array"]
+        if type(raw) is list and depth < 60 and all(type(x) in (int, float) for x in raw):
+            # A 1-D array, the usual one: read as _numbers_nested and _shape_of would.
+            values = [_number(x) for x in raw]
+            return Returned("array", values, numpy=True, shape=(len(values),),
+                            dtype=clean_text(data.get("dtype", ""), 20))
+        values = _numbers_nested(raw, depth)
         return Returned("array", values, numpy=True, shape=_shape_of(values),
                         dtype=clean_text(data.get("dtype", ""), 20))
     for kind in ("list", "tuple"):
         if "$" + kind in data:
-            return Returned(kind, [decode_value(v, depth + 1) for v in _list(data["$" + kind])])
+            items = _list(data["$" + kind])
+            if depth + 1 > 60:
+                return Returned(kind, [decode_value(v, depth + 1) for v in items])
+            # Plain numbers, the usual items, read here as decode_value reads them.
+            return Returned(kind, [Returned("number", _number(v)) if type(v) in (int, float)
+                                   else decode_value(v, depth + 1) for v in items])
     if "$dict" in data:
         pairs = []
         for pair in _list(data["$dict"]):
@@ -154,6 +165,8 @@ def clean_text(v: Any, limit: int) -> str:
     """A string from the worker, made printable whatever it holds (lone
     surrogates, control characters)."""
     text = str(v)[:limit] if type(v) is str else ""
+    if text.isascii() and text.isprintable():
+        return text            # the usual case, as the rest would leave it
     text = text.encode("utf-8", "backslashreplace").decode("utf-8")
     return "".join(c if c.isprintable() or c in "\n\t" else f"\\x{ord(c):02x}" for c in text)
 

@@ -205,8 +205,9 @@ def sweep_compare(case: Case, results, expected) -> Mismatch | None:
     for rate, (got_row, want_row) in zip(rates, rows):
         m = _row(case, [ProbeResult("value", value=got_row)], want_row)
         if m is not None:
-            return Mismatch(describe(value), want,
-                            table=f"for learning rate {fmt(rate)}:\n{m.table or m.got}", why=m.why)
+            return Mismatch.later(lambda rate=rate, m=m: Mismatch(
+                describe(value), want,
+                table=f"for learning rate {fmt(rate)}:\n{m.table or m.got}", why=m.why))
     return None
 
 
