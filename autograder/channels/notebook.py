@@ -101,7 +101,6 @@ class Session:
     results already computed (by module, source and seed)."""
 
     def __init__(self, shell) -> None:
-        from autograder.engine.runner import _preload_in_background
         from autograder.sandbox.client import Sandbox
         self.shell = shell
         self.cells: list[Cell] = []
@@ -118,13 +117,14 @@ class Session:
             self.limits: Limits | ConfigError = resolve(env=env, pyproject=False).limits
         except ConfigError as exc:
             self.limits = exc
-        # The sandbox starts and sympy is imported in the background now,
-        # while the notebook's other cells run: the first check waits less.
+        # The sandbox starts in the background now, while the notebook's
+        # other cells run: the first check waits less.  sympy is left to
+        # the grading, which imports it only for an exercise whose judges
+        # need it (most notebooks never do: a third of a second saved).
         with quiet():
             self.box = Sandbox()
             self.box.start()
             atexit.register(self.box.close)
-            _preload_in_background()
         # Cells that ran before the grader was imported (normally none: the
         # setup cell comes first), not counting the one running now.
         history = getattr(shell, "history_manager", None)
