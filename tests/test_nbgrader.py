@@ -38,7 +38,7 @@ MISTAKE = {"calculus": CORPUS / "misconceptions" / "gd-ascent" / "gradient_desce
 def nbgrader(course: Path, *commands: tuple[str, ...]) -> list[subprocess.CompletedProcess]:
     """Run each of ``commands`` (nbgrader's arguments) in ``course`` as an
     instructor would, all at once: they are independent steps of the term,
-    and each spends most of its time in its notebooks' kernels."""
+    and each spends most of its time starting nbgrader and its kernels."""
     env = dict(os.environ)
     # nbgrader runs its database migrations with the `alembic` command.
     env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
@@ -76,10 +76,8 @@ def course(tmp_path_factory):
     folder, {step: output}).  Each nbgrader step runs once for both
     assignments (nbgrader reads its assignment argument as a pattern).  The
     steps that do not need each other run at the same time: validating the
-    source, validating the release inverted and autograding the three
-    students (one `nbgrader autograde "*"`: each nbgrader command spends
-    some 3 s of CPU starting up before its first kernel), then the feedback
-    and the export."""
+    source, validating the release inverted and autograding each student
+    (`nbgrader autograde "*" --student ID`), then the feedback and the export."""
     root = tmp_path_factory.mktemp("nbgrader-course")
     for name, reference in REFERENCE.items():
         make_course(root, solutions=reference, assignment=name, seed=SEED)
@@ -94,11 +92,13 @@ def course(tmp_path_factory):
     # validate runs every notebook once more: assignment 1's are enough to
     # show it agrees (autograde holds assignment 2 to the same).
     source, release = root / "source" / ASSIGNMENT, root / "release" / ASSIGNMENT
-    log["validate"], log["invert"], log["autograde"] = nbgrader(
+    students = ("reference", "untouched", "mistaken")
+    log["validate"], log["invert"], *autograded = nbgrader(
         root,
         ("validate", *sorted(map(str, source.glob("*.ipynb")))),
         ("validate", "--invert", *sorted(map(str, release.glob("*.ipynb")))),
-        ("autograde", "*"))
+        *[("autograde", "*", "--student", student) for student in students])
+    log["autograde"] = dict(zip(students, autograded))
     log["feedback"], log["export"] = nbgrader(root, ("generate_feedback", "*"), ("export",))
     return root, log
 
